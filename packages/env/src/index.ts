@@ -1,0 +1,16 @@
+/**
+ * @skew/env: the seams between Skew's deterministic cores and the world.
+ *
+ * A core (lamport, vector, hlc, truetime, failure-detector, kv) never reads
+ * the time, draws a random number or starts a timer by itself: it takes these
+ * interfaces from whoever drives it. `@skew/env/system` implements them with
+ * the real machine; `@skew/env/manual` with clocks and timers a test controls;
+ * `@skew/sim` with a simulated world.
+ */
+export { AssertionError, assert, unreachable } from "./assert.js";
+export type { MonotonicClock, WallClock } from "./clock.js";
+export type { Environment } from "./environment.js";
+export { err, ok, type Result, SkewError } from "./errors.js";
+export { type Ordering, orderingOfSign, reverseOrdering } from "./ordering.js";
+export { Random } from "./random.js";
+export { AbortedError, type AbortSignalLike, sleep, type TimerHandle, type Timers } from "./timers.js";

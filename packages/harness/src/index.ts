@@ -1,0 +1,20 @@
+/**
+ * @skew/harness: how Skew measures speed (../../../shared/BENCHMARKING.md).
+ *
+ * A benchmark is a list of cases grouped by operation. In each group one case
+ * is the baseline: the floor (what the operation cannot beat, such as
+ * `Date.now()` for a clock read) or the peer to beat (an npm package doing the
+ * same job). Every case runs in the same process and the same run, and is
+ * reported as ns/op and as a ratio to its group's baseline; ratios measured in
+ * one run are what goals are set on, because absolute figures swing between
+ * runs on a shared 2-core machine.
+ *
+ * Measurement is mitata's `measure`, with two precautions learnt here: each
+ * case is warmed before it is measured (a cold first call makes mitata give up
+ * batching and add a ~45 ns timer read to every sample), and each measurement
+ * is checked to have been batched.
+ */
+
+export { parseBenchArgs } from "./args.js";
+export { type BenchCase, type BenchGoal, type BenchOptions, type BenchRecord, runBenchmarks } from "./run.js";
+export { formatTable } from "./table.js";
