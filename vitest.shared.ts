@@ -15,6 +15,8 @@ export default defineConfig({
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    reporters: process.env.CI ? ["dot"] : ["default"],
+    // The JSON report is what scripts/test-summary.mjs adds up into the closing line of `npm test`.
+    reporters: [process.env.CI ? "dot" : "default", "json"],
+    outputFile: { json: ".tsbuild/vitest.json" },
   },
 });

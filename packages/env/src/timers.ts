@@ -1,5 +1,3 @@
-import type { MonotonicClock } from "./clock.js";
-
 /**
  * Timers as an input: the core asks to be called back after a delay measured
  * on the monotonic clock, and whoever drives it decides what "after" means
