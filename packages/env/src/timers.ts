@@ -22,6 +22,7 @@ export interface Timers {
 export interface AbortSignalLike {
   readonly aborted: boolean;
   readonly reason?: unknown;
+  throwIfAborted(): void;
   addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: "abort", listener: () => void): void;
 }

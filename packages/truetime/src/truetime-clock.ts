@@ -23,7 +23,7 @@
  * after(s) holds, so that any transaction that starts later, anywhere, takes a
  * larger timestamp.
  */
-import { assert, err, type MonotonicClock, ok, type Result, sleep, type Timers } from "@skew/env";
+import { type AbortSignalLike, assert, err, type MonotonicClock, ok, type Result, sleep, type Timers } from "@skew/env";
 import { findAgreement, majorityOf } from "./agreement.js";
 import { checkDrift, checkFinite } from "./check.js";
 import { defaultMaxDriftPpm, defaultStalenessLimitMs, maxSourcesPerSync, minCommitWaitSleepMs } from "./constants.js";
@@ -89,7 +89,7 @@ export interface Unsynchronized {
 
 export interface CommitWaitOptions {
   /** Stops the wait: the promise rejects with the signal's reason. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignalLike;
 }
 
 export interface CommitWaitReport {
