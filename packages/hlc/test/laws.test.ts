@@ -164,7 +164,8 @@ describe("the laws of Kulkarni et al. 2014, on every event of arbitrary runs wit
           if (e.vector.filter((count) => count > 0).length > 1) received++;
         }
       }),
-      { numRuns: 50 },
+      // A fixed seed: this guard measures the generator, so it must not itself be a matter of luck.
+      { numRuns: 200, seed: 20_141_201 },
     );
     expect(counted).toBeGreaterThan(0);
     expect(ahead).toBeGreaterThan(0);
