@@ -50,3 +50,10 @@ assert(nodeIdBytesMax >= 4, "a node id must be able to hold any one code point (
 assert(entriesMax >= 1 && entriesMax <= siblingsMax, "a set must be able to hold one sibling per entry");
 assert(Number.isSafeInteger(clockBytesMax), "the largest encoded clock must have a safe-integer size");
 assert(valueBytesMax >= 1 && Number.isSafeInteger(siblingsMax * valueBytesMax), "set sizes must stay safe integers");
+
+/**
+ * How many distinct node-id lists are shared between clocks (id-lists.ts).
+ * Past it, new lists are simply not shared: only speed depends on it. Its
+ * memory is bounded by this times `entriesMax` ids.
+ */
+export const idListsSharedMax = 4096;

@@ -32,6 +32,7 @@ import { type ClockBody, clockBodyBytes, readClockBody, writeClockBody } from ".
 import { clockTag, formatVersion, readHeader } from "./codec/header.js";
 import { clockBytesMax, counterMax, entriesMax } from "./constants.js";
 import { VectorError } from "./errors.js";
+import { sharedIdList } from "./id-lists.js";
 import { checkNodeId, internNodeId } from "./node-id.js";
 import { indexOf, leftAhead, maxOfAligned, mergeEntries, relate, rightAhead, sameIds } from "./sorted-entries.js";
 
@@ -96,7 +97,7 @@ export class VectorClock {
     }
     checkEntryCount(kept.length);
     return new VectorClock(
-      kept.map(([id]) => id),
+      sharedIdList(kept.map(([id]) => id)),
       kept.map(([, counter]) => counter),
       false,
     );
@@ -180,7 +181,7 @@ export class VectorClock {
     checkEntryCount(ids.length + 1);
     const at = -index - 1;
     return new VectorClock(
-      [...ids.slice(0, at), internNodeId(node), ...ids.slice(at)],
+      sharedIdList([...ids.slice(0, at), internNodeId(node), ...ids.slice(at)]),
       [...this.#counters.slice(0, at), 1, ...this.#counters.slice(at)],
       this.#pruned,
     );
@@ -210,7 +211,11 @@ export class VectorClock {
     if ((relation & leftAhead) === 0 && pruned === other.#pruned) return other;
     const union = mergeEntries(aIds, a, bIds, b);
     checkEntryCount(union.ids.length);
-    return new VectorClock(union.ids, union.counters, pruned);
+    return new VectorClock(
+      union.ids === aIds || union.ids === bIds ? union.ids : sharedIdList(union.ids),
+      union.counters,
+      pruned,
+    );
   }
 
   /**
