@@ -7,6 +7,7 @@
  *
  *   npm run build && npm run bench [-- --json | --quick | --filter <text>]
  */
+import { Random } from "@skew/env";
 import { runBenchmarks } from "@skew/harness";
 import { compareLamportStamps, LamportClock, LamportStamp } from "@skew/lamport";
 
@@ -15,14 +16,8 @@ const inputCount = 1024;
 const mask = inputCount - 1;
 
 /** Deterministic inputs (no Math.random: the same figures mean the same work on every run). */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-const next = lcg(1978);
+const random = Random.seeded(1978);
+const next = (): number => random.float();
 const nodeIds = ["node-a", "node-b", "replica-3", "eu-west-1:7"];
 /** Counters a few apart, so that the comparisons go every way and the ties fall to the node id. */
 const stamps = Array.from({ length: inputCount }, () =>

@@ -11,6 +11,7 @@
  *
  *   npm run build && npm run bench [-- --json | --quick | --filter <text>]
  */
+import { Random } from "@skew/env";
 import { SystemMonotonicClock, SystemTimers } from "@skew/env/system";
 import { runBenchmarks } from "@skew/harness";
 import { findAgreement, type TimeSample, TrueTimeClock, type TrueTimeInterval } from "@skew/truetime";
@@ -20,14 +21,8 @@ const inputCount = 1024;
 const mask = inputCount - 1;
 
 /** Deterministic inputs (no Math.random: the same figures mean the same work on every run). */
-function lcg(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-const next = lcg(2012);
+const random = Random.seeded(2012);
+const next = (): number => random.float();
 
 const monotonic = new SystemMonotonicClock();
 const clock = new TrueTimeClock({ monotonic, timers: new SystemTimers({ unref: true }) });
