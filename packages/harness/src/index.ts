@@ -16,5 +16,6 @@
  */
 
 export { parseBenchArgs } from "./args.js";
-export { type BenchCase, type BenchGoal, type BenchOptions, type BenchRecord, runBenchmarks } from "./run.js";
+export { runBenchmarks } from "./run.js";
 export { formatTable } from "./table.js";
+export type { BenchCase, BenchGoal, BenchOptions, BenchRecord } from "./types.js";

@@ -1,4 +1,4 @@
-import type { BenchRecord } from "./run.js";
+import type { BenchRecord } from "./types.js";
 
 /** A plain-text table per group: ns/op, p99, ratio to the baseline, allocation, goal. */
 export function formatTable(packageName: string, records: readonly BenchRecord[]): string {
