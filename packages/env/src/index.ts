@@ -14,3 +14,4 @@ export { err, ok, type Result, SkewError } from "./errors.js";
 export { type Ordering, orderingOfSign, reverseOrdering } from "./ordering.js";
 export { Random } from "./random.js";
 export { AbortedError, type AbortSignalLike, sleep, type TimerHandle, type Timers } from "./timers.js";
+export { hasLoneSurrogate, readUtf8, utf8Length, writeUtf8 } from "./utf8.js";

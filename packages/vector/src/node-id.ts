@@ -6,16 +6,14 @@
  * lone surrogate, which UTF-8 cannot carry, is refused rather than silently
  * replaced by U+FFFD (which would turn two ids into one).
  */
-import { utf8Length } from "./codec/utf8.js";
+import { hasLoneSurrogate, utf8Length } from "@skew/env";
 import { nodeIdBytesMax } from "./constants.js";
-
-const loneSurrogate = /\p{Surrogate}/u;
 
 /** Throws `TypeError` or `RangeError` unless `id` is a usable node id; `role` names the argument in the message. */
 export function checkNodeId(id: unknown, role: string): asserts id is string {
   if (typeof id !== "string") throw new TypeError(`${role} must be a string, got ${typeof id}`);
   if (id.length === 0) throw new TypeError(`${role} must not be empty`);
-  if (loneSurrogate.test(id)) throw new TypeError(`${role} contains a lone surrogate, which UTF-8 cannot encode`);
+  if (hasLoneSurrogate(id)) throw new TypeError(`${role} contains a lone surrogate, which UTF-8 cannot encode`);
   const bytes = utf8Length(id);
   if (bytes > nodeIdBytesMax) {
     throw new RangeError(`${role} takes ${bytes} UTF-8 bytes, more than nodeIdBytesMax (${nodeIdBytesMax})`);

@@ -8,9 +8,8 @@
  *
  * No `Buffer`, no `TextEncoder`: a core depends on nothing but the language.
  */
-import { assert } from "@skew/env";
+import { assert, readUtf8, writeUtf8 } from "@skew/env";
 import { VectorError, type VectorErrorCode } from "../errors.js";
-import { readUtf8, writeUtf8 } from "./utf8.js";
 
 /**
  * Writes into a buffer of a size computed beforehand (see `varintBytes` and

@@ -10,10 +10,11 @@
  * no counter is zero (a zero entry and a missing one mean the same thing), so
  * each clock has exactly one encoding.
  */
+
+import { utf8Length } from "@skew/env";
 import { counterMax, entriesMax, nodeIdBytesMax, varintBytes } from "../constants.js";
 import { VectorError } from "../errors.js";
 import type { ByteReader, ByteWriter } from "./bytes.js";
-import { utf8Length } from "./utf8.js";
 
 const prunedFlag = 0x01;
 

@@ -1,12 +1,21 @@
 /**
- * UTF-8 for node ids, written out rather than borrowed from `TextEncoder`:
- * ids are short (at most nodeIdBytesMax), a host API is not part of the
- * language a core may rely on, and a decoder written here states exactly
- * what it refuses (RFC 3629): overlong forms, surrogate code points, code
- * points past U+10FFFF and truncated sequences. Refusing instead of
+ * UTF-8 for the short strings cores put into bytes (node ids, bucket names,
+ * keys), written out rather than borrowed from `TextEncoder`: a host API is
+ * not part of the language a core may rely on, a call into the host costs
+ * more than encoding a few bytes here, and a decoder written here states
+ * exactly what it refuses (RFC 3629): overlong forms, surrogate code points,
+ * code points past U+10FFFF and truncated sequences. Refusing instead of
  * substituting U+FFFD matters: two different byte strings must never decode
- * to one id.
+ * to one id. Lone surrogates cannot be encoded at all; check strings with
+ * `hasLoneSurrogate` where they come in.
  */
+
+const loneSurrogate = /\p{Surrogate}/u;
+
+/** True when `text` holds a surrogate that is not half of a pair: UTF-8 cannot carry it. */
+export function hasLoneSurrogate(text: string): boolean {
+  return loneSurrogate.test(text);
+}
 
 /** UTF-8 length of a string without lone surrogates, counted without encoding it. */
 export function utf8Length(text: string): number {
