@@ -283,7 +283,12 @@ export class Kernel<M> implements TimerScheduler {
     switch (event.kind) {
       case EventKind.Deliver: {
         const process = node.process;
-        assert(process !== null, "a message reached a node with no process");
+        if (process === null) {
+          // Restarted at this instant, its start event not yet handled (a delivery queued earlier at the
+          // same time, or released by an unclog, comes first): nothing is listening yet.
+          this.#drop(event.node, event.peer, event.id, "receiver starting");
+          return;
+        }
         this.stats.delivered++;
         this.record("deliver", node.index, event.peer, event.id);
         const from = (this.nodes[event.peer] as NodeHost<M>).id;

@@ -118,6 +118,18 @@ describe("process faults", () => {
     expect(log.at(-1)).toMatch(/^750 a tick|^750 b tick/);
   });
 
+  test("a message due at the instant of a restart, before the new process starts, is dropped, not handed to nobody", () => {
+    const { sim, log, ctx, factories } = loggingCluster();
+    sim.run({ forMs: 10 });
+    sim.node("a").crash();
+    sim.after(1, () => sim.node("a").restart()); // queued first: runs first at 11 ms, its start event after
+    ctx("b").send("a", 7); // due at 11 ms too, queued between the restart and the start
+    sim.run({ forMs: 5 });
+    expect(factories.get("a")).toBe(2);
+    expect(log.some((line) => line.includes("got 7"))).toBe(false);
+    expect(sim.trace().some((entry) => entry.kind === "drop" && entry.node === "a")).toBe(true);
+  });
+
   test("crash with restartAfterMs comes back by itself", () => {
     const { sim, factories } = loggingCluster();
     sim.node("a").crash({ restartAfterMs: 2000 });

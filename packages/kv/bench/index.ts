@@ -1,0 +1,136 @@
+/**
+ * What a request costs the store's logic, per conflict mode, beside its
+ * floor (see shared/BENCHMARKING.md), then what its structures cost
+ * (structures.ts).
+ *
+ * A put at N = 3, W = 2 runs on three KvNodes in one process (LocalCluster:
+ * messages delivered at once, batches durable at once), from the client's
+ * request to the last replica's acknowledgement. Its floor is the work no
+ * replicated put can skip: encoding the record once (with its checksum) and
+ * storing the bytes at three replicas, here three Map.set. A get at R = 2
+ * asks all three replicas and merges what they hold; its floor is three
+ * Map.get and decoding the three records. The ratio is what coordination
+ * costs on top: request validation, the preference list, six or more
+ * messages with an HLC timestamp each, the replicas' merges, the durable
+ * outbox. `lww-truetime` is left out: its commit wait needs time to pass,
+ * which an in-process loop does not model (the simulator measures it).
+ *
+ * Keys rotate over 1024; causal puts carry the context of the key's last
+ * write, so each supersedes the one before (one sibling, as a
+ * read-modify-write client keeps it). Time moves 10 µs per request: each
+ * request stamps about nine HLC timestamps (one per message), and an HLC
+ * issues 2048 per millisecond before it carries into its wall part; at 1 µs
+ * per request the clocks ran ahead of the wall clock by more than the 500 ms
+ * max offset within a second of virtual time, and the nodes rightly refused
+ * each other's messages.
+ *
+ *   npm run build && npm run bench [-- --json | --quick | --filter <text>]
+ */
+import { ManualEnvironment } from "@skew/env/manual";
+import { type BenchCase, runBenchmarks } from "@skew/harness";
+import { HybridLogicalClock } from "@skew/hlc";
+import { type ConflictMode, decodeRecord, encodeRecord, LocalCluster, type LwwRecord } from "@skew/kv";
+import { LamportClock } from "@skew/lamport";
+import { TrueTimeClock } from "@skew/truetime";
+
+const ids = ["n1", "n2", "n3"];
+const modes: readonly ConflictMode[] = ["lww-wall", "lww-lamport", "lww-hlc", "causal"];
+const buckets = Object.fromEntries(modes.map((mode) => [mode, mode])) as Record<string, ConflictMode>;
+const keyCount = 1024;
+const mask = keyCount - 1;
+const keys = Array.from({ length: keyCount }, (_, k) => `key-${k}`);
+const value = new Uint8Array(100).fill(42);
+
+const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
+const cluster = new LocalCluster({
+  nodes: ids,
+  buckets,
+  now: () => env.monotonic.now(),
+  clocks: (id) => ({
+    wall: env.wall,
+    hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
+    lamport: new LamportClock(id),
+    truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
+  }),
+});
+const contexts = new Map<string, string>();
+let i = 0;
+
+function put(mode: ConflictMode): unknown {
+  const k = i++ & mask;
+  const key = keys[k] as string;
+  const coordinator = ids[k % ids.length] as string;
+  env.advance(0.01);
+  const contextKey = `${mode}/${key}`;
+  const context = contexts.get(contextKey);
+  const reply = cluster.request(coordinator, {
+    kind: "put",
+    bucket: mode,
+    key,
+    value,
+    ...(context === undefined ? {} : { context }),
+  });
+  if (reply?.ok !== true) throw new Error(`put failed: ${JSON.stringify(reply)}`);
+  if (mode === "causal") contexts.set(contextKey, reply.context);
+  return reply;
+}
+
+function get(mode: ConflictMode): unknown {
+  const k = i++ & mask;
+  env.advance(0.01);
+  const reply = cluster.request(ids[k % ids.length] as string, { kind: "get", bucket: mode, key: keys[k] as string });
+  if (reply?.ok !== true) throw new Error(`get failed: ${JSON.stringify(reply)}`);
+  return reply;
+}
+
+// Every key written once in every mode, so that gets find a record and puts overwrite one.
+for (const mode of modes) for (let k = 0; k < keyCount; k++) put(mode);
+
+const floorStores = ids.map(() => new Map<string, Uint8Array>());
+const floorRecord: LwwRecord = { kind: "lww", stamp: { fence: 0, time: 1_704_067_200_000, node: "n1" }, value };
+for (const store of floorStores) for (const key of keys) store.set(key, encodeRecord(floorRecord));
+
+const cases: BenchCase[] = [
+  {
+    group: "put, N=3 W=2",
+    name: "encode + 3 Map.set",
+    role: "floor",
+    fn: () => {
+      const key = keys[i++ & mask] as string;
+      const bytes = encodeRecord(floorRecord);
+      for (const store of floorStores) store.set(key, bytes);
+      return bytes;
+    },
+  },
+  ...modes.map(
+    (mode): BenchCase => ({
+      group: "put, N=3 W=2",
+      name: `KvNode put, ${mode}`,
+      fn: () => put(mode),
+      // Seven messages, four batches, three merges and a reply: tens of floors, not hundreds.
+      goal: { maxRatio: 60 },
+    }),
+  ),
+  {
+    group: "get, N=3 R=2",
+    name: "3 Map.get + decode",
+    role: "floor",
+    fn: () => {
+      const key = keys[i++ & mask] as string;
+      let last: unknown;
+      for (const store of floorStores) last = decodeRecord(store.get(key) as Uint8Array);
+      return last;
+    },
+  },
+  ...modes.map(
+    (mode): BenchCase => ({
+      group: "get, N=3 R=2",
+      name: `KvNode get, ${mode}`,
+      fn: () => get(mode),
+      goal: { maxRatio: 60 },
+    }),
+  ),
+];
+
+await runBenchmarks("@skew/kv", cases);
+await import("./structures.js");

@@ -1,0 +1,73 @@
+/**
+ * A coordinator's view of one read in flight (Riak's `riak_kv_get_fsm`): it
+ * asks all N replicas (a fallback in place of each suspected primary, see
+ * targets.ts), answers once R have replied (PR of them primaries),
+ * with the join of what they returned, then keeps listening until every
+ * replica has answered or the deadline passes, and repairs those that
+ * returned less than the join (read repair, Dynamo section 4.7). A replica
+ * whose copy failed its checksum counts as having none, so it is repaired
+ * too and the damaged copy is never served.
+ *
+ * Sloppy reads: R counts every reply, a fallback's too (it answers with its
+ * own copy joined with the hints it holds for the key, so a sloppy write is
+ * readable by a sloppy read; a fallback that holds nothing answers "none"
+ * and still counts, as in Dynamo). PR counts primaries only: a strict
+ * quorum. Read repair goes to primaries only: a fallback is not a replica of
+ * the key, and what it holds for the key reaches the primary by handoff.
+ */
+import { type KvRecord, mergeRecords, recordsEqual } from "../record/index.js";
+import type { NormalRequest } from "../requests.js";
+import type { ReplyTo } from "./reply-to.js";
+
+export class ReadCoordination {
+  readonly kind = "read";
+  /** What each replica returned: a record, or undefined for none (or a damaged one). */
+  readonly #replies = new Map<string, KvRecord | undefined>();
+  #merged: KvRecord | undefined;
+  replied = false;
+
+  constructor(
+    readonly replyTo: ReplyTo,
+    readonly request: NormalRequest,
+    readonly targets: readonly string[],
+    readonly primaries: ReadonlySet<string>,
+    readonly deadlineMs: number,
+  ) {}
+
+  get replies(): number {
+    return this.#replies.size;
+  }
+
+  get merged(): KvRecord | undefined {
+    return this.#merged;
+  }
+
+  reply(from: string, record: KvRecord | undefined): void {
+    if (!this.targets.includes(from) || this.#replies.has(from)) return;
+    this.#replies.set(from, record);
+    if (record !== undefined) this.#merged = this.#merged === undefined ? record : mergeRecords(this.#merged, record);
+  }
+
+  get quorumMet(): boolean {
+    if (this.#replies.size < this.request.quorum) return false;
+    let primaries = 0;
+    for (const node of this.#replies.keys()) if (this.primaries.has(node)) primaries++;
+    return primaries >= this.request.primaryQuorum;
+  }
+
+  get allReplied(): boolean {
+    return this.#replies.size === this.targets.length;
+  }
+
+  /** The replicas that answered with less than the join: they get it back. */
+  stale(): string[] {
+    const merged = this.#merged;
+    if (merged === undefined) return [];
+    const out: string[] = [];
+    for (const [node, record] of this.#replies) {
+      if (!this.primaries.has(node)) continue;
+      if (record === undefined || !recordsEqual(record, merged)) out.push(node);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * What nodes say to each other. Plain objects with a `kind`, values and
+ * records as `Uint8Array` (the records in their stored, checksummed bytes),
+ * so the real node can serialize them with any codec and the simulator can
+ * pass them by reference.
+ *
+ * Every message carries the sender's HLC timestamp (`ts`): nodes exchange
+ * HLC timestamps on every message, so a node's HLC is always ahead of every
+ * write it has heard of (the chapter, section 3.3: "node 3 has heard node
+ * 1's timestamp"). The receiver refuses a message whose timestamp is beyond
+ * its clock's max offset, and counts it.
+ *
+ * Messages come off the network, so `parsePeerMessage` checks every field
+ * before the node trusts one.
+ */
+import { err, ok, type Result } from "@skew/env";
+import { isTimestamp, type Timestamp } from "@skew/hlc";
+import { fenceMax, requestIdCharsMax } from "./constants.js";
+import { KvError } from "./errors.js";
+import { parseRepairMessage, type RepairPeerMessage, repairMessageKinds } from "./node/repair-messages.js";
+
+/** A coordinator's operation id, unique across its restarts: `<incarnation>.<sequence>`. */
+export type OperationId = string;
+
+/** Coordinator to replica: merge this record into your copy of the key (unless `fence` is below what you have seen). */
+export interface WriteMessage {
+  readonly kind: "write";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly bucket: string;
+  readonly key: string;
+  /** The writer's fencing token, checked against the highest the replica has seen for the key. */
+  readonly fence: number;
+  readonly record: Uint8Array;
+  /**
+   * Sloppy quorum (Dynamo 4.6): set when the receiver is a fallback standing
+   * in for this suspected primary. The receiver keeps the record as a hint,
+   * apart from its own data, and hands it off to the primary later.
+   */
+  readonly hint?: string;
+}
+
+/** Replica to coordinator: the write is durable here, or was refused. */
+export interface WriteAckMessage {
+  readonly kind: "write-ack";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  /**
+   * `null`: merged and durable. `FENCED`: a newer token was seen. `RECORD_CORRUPT`: the bytes arrived damaged.
+   * `HINTS_FULL`: a fallback already holds its limit of hints.
+   */
+  readonly refused: null | "FENCED" | "RECORD_CORRUPT" | "HINTS_FULL";
+}
+
+/** Coordinator to replica: send me your copy of the key. */
+export interface ReadMessage {
+  readonly kind: "read";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** Replica to coordinator: my copy (`null`: I have none). */
+export interface ReadReplyMessage {
+  readonly kind: "read-reply";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly record: Uint8Array | null;
+}
+
+/** Coordinator to a replica that answered a read with less than the others: merge this (read repair). No reply. */
+export interface RepairMessage {
+  readonly kind: "repair";
+  readonly ts: Timestamp;
+  readonly bucket: string;
+  readonly key: string;
+  readonly record: Uint8Array;
+}
+
+/**
+ * A causal write reaching a node that does not replicate its key: handed to
+ * a primary, which coordinates it (Riak forwards such puts to a vnode of the
+ * preference list, because the dot must be issued by a replica).
+ */
+export interface ForwardMessage {
+  readonly kind: "forward";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  /** The client's request, as the forwarding node normalised it. */
+  readonly request: unknown;
+}
+
+/** The primary's answer to a forwarded request: the reply the client gets. */
+export interface ForwardReplyMessage {
+  readonly kind: "forward-reply";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly reply: unknown;
+}
+
+/**
+ * Every node to every other, each heartbeat interval: "I am alive" for the
+ * phi accrual detector (any message counts as much; this one is sent when
+ * there is nothing else to say), and `wallMs`, the sender's wall clock when
+ * it was sent, from which the receiver estimates the sender's clock offset.
+ */
+export interface HeartbeatMessage {
+  readonly kind: "heartbeat";
+  readonly ts: Timestamp;
+  readonly wallMs: number;
+}
+
+/** Fallback to primary: a hint, the record a sloppy write left with me in your place. Merge it and acknowledge. */
+export interface HandoffMessage {
+  readonly kind: "handoff";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly bucket: string;
+  readonly key: string;
+  /** The highest fencing token of the writes the hint holds, checked as a write's. */
+  readonly fence: number;
+  readonly record: Uint8Array;
+}
+
+/** Primary to fallback: the hint is durable here (or refused for good): the fallback may forget it. */
+export interface HandoffAckMessage {
+  readonly kind: "handoff-ack";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly refused: null | "FENCED" | "RECORD_CORRUPT";
+}
+
+export type PeerMessage =
+  | HeartbeatMessage
+  | HandoffMessage
+  | HandoffAckMessage
+  | WriteMessage
+  | WriteAckMessage
+  | ReadMessage
+  | ReadReplyMessage
+  | RepairMessage
+  | ForwardMessage
+  | ForwardReplyMessage
+  | RepairPeerMessage;
+
+export type PeerMessageKind = PeerMessage["kind"];
+
+/** Checks a message received from the network, field by field. */
+export function parsePeerMessage(message: unknown): Result<PeerMessage, KvError> {
+  if (typeof message !== "object" || message === null) return malformed("not an object");
+  const m = message as Record<string, unknown>;
+  if (!isTimestamp(m.ts)) return malformed("ts is not an HLC timestamp");
+  switch (m.kind) {
+    case "write":
+      if (!isOp(m.op) || !isName(m.bucket) || typeof m.key !== "string") return malformed("write: bad address");
+      if (!isFence(m.fence) || !(m.record instanceof Uint8Array)) return malformed("write: bad fence or record");
+      if (m.hint !== undefined && !isName(m.hint)) return malformed("write: bad hint");
+      return ok(message as WriteMessage);
+    case "write-ack":
+      if (!isOp(m.op)) return malformed("write-ack: bad op");
+      if (
+        m.refused !== null &&
+        m.refused !== "FENCED" &&
+        m.refused !== "RECORD_CORRUPT" &&
+        m.refused !== "HINTS_FULL"
+      ) {
+        return malformed("write-ack: bad refusal");
+      }
+      return ok(message as WriteAckMessage);
+    case "heartbeat":
+      if (typeof m.wallMs !== "number" || !Number.isFinite(m.wallMs)) return malformed("heartbeat: bad wallMs");
+      return ok(message as HeartbeatMessage);
+    case "handoff":
+      if (!isOp(m.op) || !isName(m.bucket) || typeof m.key !== "string") return malformed("handoff: bad address");
+      if (!isFence(m.fence) || !(m.record instanceof Uint8Array)) return malformed("handoff: bad fence or record");
+      return ok(message as HandoffMessage);
+    case "handoff-ack":
+      if (!isOp(m.op)) return malformed("handoff-ack: bad op");
+      if (m.refused !== null && m.refused !== "FENCED" && m.refused !== "RECORD_CORRUPT") {
+        return malformed("handoff-ack: bad refusal");
+      }
+      return ok(message as HandoffAckMessage);
+    case "read":
+      if (!isOp(m.op) || !isName(m.bucket) || typeof m.key !== "string") return malformed("read: bad address");
+      return ok(message as ReadMessage);
+    case "read-reply":
+      if (!isOp(m.op) || !(m.record === null || m.record instanceof Uint8Array)) return malformed("read-reply");
+      return ok(message as ReadReplyMessage);
+    case "repair":
+      if (!isName(m.bucket) || typeof m.key !== "string" || !(m.record instanceof Uint8Array)) {
+        return malformed("repair: bad address or record");
+      }
+      return ok(message as RepairMessage);
+    case "forward":
+      if (!isOp(m.op) || typeof m.request !== "object" || m.request === null) return malformed("forward");
+      return ok(message as ForwardMessage);
+    case "forward-reply":
+      if (!isOp(m.op) || typeof m.reply !== "object" || m.reply === null) return malformed("forward-reply");
+      return ok(message as ForwardReplyMessage);
+    default:
+      // Anti-entropy and tombstone removal (node/repair-messages.ts).
+      if (repairMessageKinds.includes(String(m.kind))) return parseRepairMessage(m);
+      return malformed(`unknown kind ${JSON.stringify(String(m.kind))}`);
+  }
+}
+
+function isOp(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0 && value.length <= requestIdCharsMax;
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0;
+}
+
+function isFence(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= fenceMax;
+}
+
+function malformed(detail: string): Result<PeerMessage, KvError> {
+  return err(new KvError("MESSAGE_MALFORMED", detail));
+}

@@ -1,0 +1,370 @@
+/**
+ * Active anti-entropy (Dynamo, DeCandia et al. 2007, section 4.7; Riak's
+ * AAE): each node keeps one Merkle tree per partition it replicates, over
+ * (key id -> digest of the stored record), updated incrementally on every
+ * change of its replica's copy of a key (restore included). Every
+ * `intervalMs` it picks one (partition, peer) pair, round robin over the
+ * pairs (or drawn with the `Random` handed in), and walks the two trees over
+ * messages: the root, then the children of every node that differs, down to
+ * the segments, then the segments' entries. Then it pushes its records of the
+ * keys that differ and pulls the peer's: merging is a join, so sending both
+ * ways converges whatever else is in flight.
+ *
+ * Whose keys. The tree of partition p at node A holds the keys placed in p
+ * (`hashKey` -> `partitionOf`) when A is in p's preference list of length
+ * `replicas`, which is the cluster's default N (`replicasDefault`). Two
+ * replicas of p therefore cover the same key set. A request may ask for a
+ * larger N; the extra replicas it reaches hold the key outside every tree
+ * and are not repaired by anti-entropy (read repair with the same N still
+ * reaches them): per-request N above the default is out of its scope.
+ *
+ * The digest of a record is its CRC-32C, the checksum its encoding already
+ * ends with (record/codec.ts): encoding is canonical (equal records, equal
+ * bytes), so equal digests mean equal records but for a 2^-32 chance.
+ *
+ * Bounds. One exchange at a time, never with a peer the failure detector
+ * suspects; a step asks for at most
+ * `antiEntropyNodesPerStepMax` hashes and follows the first differing nodes
+ * only; an exchange repairs at most `antiEntropyKeysPerRoundMax` keys; the
+ * rest is found by the next exchange of the same pair. An exchange silent
+ * for `antiEntropySessionTimeoutMs` is abandoned (the peer is away).
+ *
+ * Convergence time. A node replicating P partitions with N - 1 peers each
+ * visits every pair within P * (N - 1) intervals; an exchange of a pair
+ * makes both sides equal for up to `antiEntropyKeysPerRoundMax` keys. So
+ * once faults heal and writes stop, with fewer differing keys than that per
+ * pair, every replica of every partition holds the join of all of them after
+ * at most two such cycles (the first spreads every replica's records to its
+ * peers of the first exchanges, the second the joins), plus an exchange's
+ * round trips.
+ */
+import type { Random } from "@skew/env";
+import {
+  antiEntropyIntervalMsDefault,
+  antiEntropyKeysPerRoundMax,
+  antiEntropyLevelsPerStep,
+  antiEntropyNodesPerStepMax,
+  antiEntropySessionTimeoutMs,
+  antiEntropyTreeDepth,
+  replicasDefault,
+} from "../constants.js";
+import { descendantIndexes, differingIndexes, differingKeys, MerkleTree } from "../merkle/index.js";
+import type { HashRing } from "../ring/index.js";
+import { hashKey } from "../ring/index.js";
+import type { PeerPayload } from "./outbox.js";
+import type {
+  AeEntriesMessage,
+  AeEntriesReplyMessage,
+  AeHashesMessage,
+  AeHashesReplyMessage,
+  AePullMessage,
+} from "./repair-messages.js";
+import { splitKeyId } from "./storage.js";
+
+/** What anti-entropy needs of its node. */
+export interface AntiEntropyHost {
+  readonly self: string;
+  readonly ring: HashRing;
+  /** Between exchanges, monotonic ms (default `antiEntropyIntervalMsDefault`). */
+  readonly intervalMs: number | undefined;
+  /** Draws the pair of each exchange; round robin without it. */
+  readonly random: Random | undefined;
+  /** Unique across this node's restarts (its incarnation), so a late reply never matches a new exchange. */
+  prefix(): string;
+  send(to: string, payload: PeerPayload): void;
+  /** Whether the failure detector suspects `peer`: exchanges skip it rather than wait out a timeout. */
+  suspected(peer: string): boolean;
+  /** This node's record of a key, encoded (to push), or undefined. */
+  encodedRecord(keyId: string): Uint8Array | undefined;
+  /** The digest of the removed tombstone this node keeps a ghost of (tombstones.ts), if any. */
+  ghostDigest(keyId: string): number | undefined;
+}
+
+export interface AntiEntropyStats {
+  exchangesStarted: number;
+  /** Exchanges that ended with the trees found equal (at the root or below). */
+  exchangesEqual: number;
+  /** Exchanges that found differing keys and repaired them. */
+  exchangesRepaired: number;
+  exchangesAbandoned: number;
+  /** Records sent to a peer (push), and keys asked of it (pull). */
+  keysPushed: number;
+  keysPulled: number;
+  /** Anti-entropy messages that did not fit the protocol (bad indexes, wrong session). */
+  messagesRefused: number;
+}
+
+interface Pair {
+  readonly partition: number;
+  readonly peer: string;
+}
+
+interface Session {
+  readonly id: string;
+  readonly peer: string;
+  readonly partition: number;
+  /** The level asked about, and the indexes asked for; `level === -1` once the segments' entries were asked. */
+  level: number;
+  indexes: readonly number[];
+  deadlineMs: number;
+}
+
+/** The digest of an encoded record: the CRC-32C its last four bytes hold. */
+export function recordDigest(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.byteLength - 4);
+}
+
+export class AntiEntropy {
+  readonly stats: AntiEntropyStats = {
+    exchangesStarted: 0,
+    exchangesEqual: 0,
+    exchangesRepaired: 0,
+    exchangesAbandoned: 0,
+    keysPushed: 0,
+    keysPulled: 0,
+    messagesRefused: 0,
+  };
+  readonly #host: AntiEntropyHost;
+  readonly #intervalMs: number;
+  /** One tree per partition this node replicates, by partition. */
+  readonly #trees = new Map<number, MerkleTree>();
+  /** Every (partition, peer) this node exchanges with, in partition then preference order. */
+  readonly #pairs: Pair[] = [];
+  #cursor = 0;
+  #sessions = 0;
+  #session: Session | undefined;
+  #nextRoundMs: number;
+
+  constructor(host: AntiEntropyHost) {
+    this.#host = host;
+    const intervalMs = host.intervalMs ?? antiEntropyIntervalMsDefault;
+    if (typeof intervalMs !== "number" || !(intervalMs > 0) || !Number.isFinite(intervalMs)) {
+      throw new RangeError(`KvNode: antiEntropyIntervalMs must be a positive number of ms, got ${String(intervalMs)}`);
+    }
+    this.#intervalMs = intervalMs;
+    for (const partition of host.ring.partitionsOwnedBy(host.self, replicasDefault)) {
+      this.#trees.set(partition, new MerkleTree({ depth: antiEntropyTreeDepth }));
+      for (const peer of host.ring.preferenceListOfPartition(partition, replicasDefault)) {
+        if (peer !== host.self) this.#pairs.push({ partition, peer });
+      }
+    }
+    this.#nextRoundMs = intervalMs;
+  }
+
+  /** The (partition, peer) pairs exchanged in turn: an exchange cycle is this many intervals. */
+  get pairs(): number {
+    return this.#pairs.length;
+  }
+
+  /** The partitions this node keeps a tree for, ascending. */
+  partitions(): number[] {
+    return [...this.#trees.keys()];
+  }
+
+  /** The root of the tree of `partition`, or undefined when this node does not replicate it. */
+  root(partition: number): number | undefined {
+    return this.#trees.get(partition)?.root();
+  }
+
+  /** The digest recorded for `keyId`, if its partition has a tree here. */
+  digestOf(keyId: string): number | undefined {
+    return this.#treeOf(keyId)?.get(keyId);
+  }
+
+  /** This replica's record of `keyId` changed to `encoded` (undefined: it holds none any more). */
+  recordChanged(keyId: string, encoded: Uint8Array | undefined): void {
+    const tree = this.#treeOf(keyId);
+    if (tree === undefined) return;
+    if (encoded === undefined) tree.delete(keyId);
+    else tree.set(keyId, recordDigest(encoded));
+  }
+
+  tick(nowMs: number): void {
+    const session = this.#session;
+    if (session !== undefined && (nowMs >= session.deadlineMs || this.#host.suspected(session.peer))) {
+      this.stats.exchangesAbandoned++;
+      this.#session = undefined;
+    }
+    if (this.#session !== undefined || nowMs < this.#nextRoundMs) return;
+    this.#nextRoundMs = nowMs + this.#intervalMs;
+    const pair = this.#nextPair();
+    if (pair === undefined) return;
+    this.stats.exchangesStarted++;
+    const id = `${this.#host.prefix()}.${++this.#sessions}`;
+    this.#session = { id, ...pair, level: 0, indexes: [0], deadlineMs: nowMs + antiEntropySessionTimeoutMs };
+    this.#host.send(pair.peer, { kind: "ae-hashes", session: id, partition: pair.partition, level: 0, indexes: [0] });
+  }
+
+  nextWakeMs(): number {
+    const session = this.#session;
+    return session === undefined ? this.#nextRoundMs : session.deadlineMs;
+  }
+
+  // ---- the responder ------------------------------------------------------------------------------------------
+
+  /** A peer's step of its walk: our hashes of the nodes it names (null: we keep no tree of that partition). */
+  onHashes(from: string, message: Omit<AeHashesMessage, "ts">): void {
+    const tree = this.#trees.get(message.partition);
+    if (tree === undefined) {
+      this.#host.send(from, {
+        kind: "ae-hashes-reply",
+        session: message.session,
+        level: message.level,
+        hashes: null,
+      });
+      return;
+    }
+    const { level, indexes } = message;
+    const width = 2 ** level;
+    if (
+      level > tree.depth ||
+      indexes.length > antiEntropyNodesPerStepMax ||
+      !indexes.every((index) => Number.isInteger(index) && index >= 0 && index < width)
+    ) {
+      this.stats.messagesRefused++;
+      return;
+    }
+    const hashes = tree.hashesAt(level, indexes);
+    this.#host.send(from, { kind: "ae-hashes-reply", session: message.session, level, hashes });
+  }
+
+  /** A peer found these segments differ: our entries in them. */
+  onEntries(from: string, message: Omit<AeEntriesMessage, "ts">): void {
+    const tree = this.#trees.get(message.partition);
+    const { segments } = message;
+    if (
+      segments.length > antiEntropyNodesPerStepMax ||
+      (tree !== undefined && !segments.every((s) => Number.isInteger(s) && s >= 0 && s < tree.segments))
+    ) {
+      this.stats.messagesRefused++;
+      return;
+    }
+    const keyIds: string[] = [];
+    const digests: number[] = [];
+    if (tree !== undefined) {
+      for (const segment of segments) {
+        for (const [keyId, digest] of tree.segmentEntries(segment)) {
+          keyIds.push(keyId);
+          digests.push(digest);
+        }
+      }
+    }
+    this.#host.send(from, { kind: "ae-entries-reply", session: message.session, keyIds, digests });
+  }
+
+  /** A peer asks for our records of keys that differ: sent as repairs, which it merges. */
+  onPull(from: string, message: Omit<AePullMessage, "ts">): void {
+    if (message.keyIds.length > antiEntropyKeysPerRoundMax) {
+      this.stats.messagesRefused++;
+      return;
+    }
+    for (const keyId of message.keyIds) this.#push(from, keyId);
+  }
+
+  // ---- the initiator ------------------------------------------------------------------------------------------
+
+  onHashesReply(from: string, message: Omit<AeHashesReplyMessage, "ts">, nowMs: number): void {
+    const session = this.#session;
+    if (session === undefined || session.id !== message.session || session.peer !== from) return;
+    if (
+      message.hashes === null ||
+      message.level !== session.level ||
+      message.hashes.length !== session.indexes.length
+    ) {
+      // The peer keeps no tree of this partition (its ring differs), or answered another question.
+      this.stats.messagesRefused++;
+      this.#session = undefined;
+      return;
+    }
+    const tree = this.#trees.get(session.partition) as MerkleTree;
+    const differing = differingIndexes(tree, session.level, session.indexes, message.hashes);
+    if (differing.length === 0) {
+      this.stats.exchangesEqual++;
+      this.#session = undefined;
+      return;
+    }
+    session.deadlineMs = nowMs + antiEntropySessionTimeoutMs;
+    if (session.level === tree.depth) {
+      const segments = differing.slice(0, antiEntropyNodesPerStepMax);
+      session.level = -1;
+      session.indexes = segments;
+      this.#host.send(from, { kind: "ae-entries", session: session.id, partition: session.partition, segments });
+      return;
+    }
+    const step = Math.min(antiEntropyLevelsPerStep, tree.depth - session.level);
+    const followed = differing.slice(0, Math.floor(antiEntropyNodesPerStepMax / 2 ** step));
+    session.level += step;
+    session.indexes = descendantIndexes(followed, step);
+    this.#host.send(from, {
+      kind: "ae-hashes",
+      session: session.id,
+      partition: session.partition,
+      level: session.level,
+      indexes: session.indexes,
+    });
+  }
+
+  onEntriesReply(from: string, message: Omit<AeEntriesReplyMessage, "ts">): void {
+    const session = this.#session;
+    if (session === undefined || session.id !== message.session || session.peer !== from || session.level !== -1) {
+      return;
+    }
+    this.#session = undefined;
+    if (message.keyIds.length !== message.digests.length) {
+      this.stats.messagesRefused++;
+      return;
+    }
+    const tree = this.#trees.get(session.partition) as MerkleTree;
+    const local = new Map<string, number>();
+    for (const segment of session.indexes)
+      for (const [keyId, digest] of tree.segmentEntries(segment)) local.set(keyId, digest);
+    const remote = new Map<string, number>();
+    message.keyIds.forEach((keyId, i) => {
+      remote.set(keyId, message.digests[i] as number);
+    });
+    const keys = differingKeys(local, remote).slice(0, antiEntropyKeysPerRoundMax);
+    const pull: string[] = [];
+    for (const keyId of keys) {
+      if (local.has(keyId)) this.#push(from, keyId);
+      const theirs = remote.get(keyId);
+      if (theirs === undefined) continue;
+      if (!local.has(keyId) && this.#host.ghostDigest(keyId) === theirs) {
+        // We removed this very tombstone; the peer missed the removal. Tell it, rather than take it back.
+        const { bucket, key } = splitKeyId(keyId);
+        this.#host.send(from, { kind: "tombstone-remove", round: session.id, bucket, key, digest: theirs });
+        continue;
+      }
+      pull.push(keyId);
+    }
+    this.stats.keysPulled += pull.length;
+    if (pull.length > 0) this.#host.send(from, { kind: "ae-pull", partition: session.partition, keyIds: pull });
+    this.stats.exchangesRepaired++;
+  }
+
+  /** The next pair whose peer is not suspected: round robin, or drawn with the Random; none when all are. */
+  #nextPair(): Pair | undefined {
+    const random = this.#host.random;
+    if (random !== undefined) {
+      const up = this.#pairs.filter((pair) => !this.#host.suspected(pair.peer));
+      return up.length === 0 ? undefined : random.pick(up);
+    }
+    for (let tried = 0; tried < this.#pairs.length; tried++) {
+      const pair = this.#pairs[this.#cursor++ % this.#pairs.length] as Pair;
+      if (!this.#host.suspected(pair.peer)) return pair;
+    }
+    return undefined;
+  }
+
+  #push(to: string, keyId: string): void {
+    const encoded = this.#host.encodedRecord(keyId);
+    if (encoded === undefined || !keyId.includes("\u0000")) return;
+    const { bucket, key } = splitKeyId(keyId);
+    this.stats.keysPushed++;
+    this.#host.send(to, { kind: "repair", bucket, key, record: encoded });
+  }
+
+  #treeOf(keyId: string): MerkleTree | undefined {
+    const { bucket, key } = splitKeyId(keyId);
+    return this.#trees.get(this.#host.ring.partitionOf(hashKey(bucket, key)));
+  }
+}

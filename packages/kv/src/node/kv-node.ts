@@ -1,0 +1,992 @@
+/**
+ * One node of the leaderless store: replica, coordinator and member at once,
+ * as every Dynamo node is (DeCandia et al. 2007; Riak's vnodes and FSMs in
+ * one process). It is a deterministic state machine in quinn-proto's shape:
+ * it does no I/O, reads no clock of its own, and starts no timer.
+ *
+ * ```text
+ * inputs   handleClientRequest(requestId, request, nowMs)   a client's get/put/delete
+ *          handlePeerMessage(from, message, nowMs)          another node's message
+ *          handleDurable(batchId, nowMs)                    the driver synced a write batch
+ *          tick(nowMs)                                      timers: timeouts, commit waits
+ * outputs  pollWrites()     batches the driver must make durable, in order
+ *          pollMessages()   messages to other nodes
+ *          pollReplies()    answers to clients
+ *          nextWakeMs()     when tick must next be called
+ * ```
+ *
+ * `nowMs` is the node's monotonic time (timeouts); the clocks that stamp
+ * writes are handed in at construction (clocks.ts).
+ *
+ * Durable before visible. Every change to the data becomes a StorageOp in
+ * the batch of the input that made it, and every output an input produces
+ * (an acknowledgement, a reply, a message carrying a record or a dot) waits
+ * until every batch issued up to then is durable. So nothing a node says
+ * can be undone by its crash: an acknowledged write is on disk, and a dot a
+ * causal coordinator issued has left the node only once the record that
+ * holds it is synced, so a restarted node never issues the same dot for
+ * another value. The driver makes the batches durable in order; group
+ * commit (one fsync for many batches) is the driver's to choose.
+ *
+ * Dots. A causal coordinator writes its dots as `<node id>` while its stored
+ * records are intact. When a record it stored is found corrupt on restart,
+ * the dots it issued for that key are forgotten here but may live on at
+ * other replicas; issuing them again would give one dot two values. So the
+ * node bumps a durable epoch and writes its dots as `<node id>~<epoch>`
+ * from then on (Riak does the same with a new vnode id when a vnode's data
+ * is lost): version vectors gain one entry per such event, not per write.
+ */
+import { assert, type Random } from "@skew/env";
+import { DottedVersionVectorSet, VectorClock, VectorError } from "@skew/vector";
+import {
+  heartbeatIntervalMsDefault,
+  hintsMaxDefault,
+  requestIdCharsMax,
+  requestsInFlightMax,
+  siblingsMax,
+  siblingsWarn,
+} from "../constants.js";
+import { ReadCoordination } from "../coordinator/read.js";
+import type { ReplyTo, RequestId } from "../coordinator/reply-to.js";
+import { type Placement, placeRequest, type Target } from "../coordinator/targets.js";
+import { WriteCoordination } from "../coordinator/write.js";
+import { type Failure, failure } from "../errors.js";
+import type { HandoffMessage, OperationId, PeerMessage, WriteMessage } from "../messages.js";
+import { parsePeerMessage } from "../messages.js";
+import { type ConflictMode, isConflictMode, isLww } from "../modes.js";
+import {
+  type CausalRecord,
+  contextOf,
+  decodeRecord,
+  encodeRecord,
+  fenceOf,
+  type KvRecord,
+  type LwwRecord,
+  liveValues,
+  mergeRecords,
+  parseContext,
+  type Value,
+} from "../record/index.js";
+import { type ApplyOutcome, Replica } from "../replica/replica.js";
+import { type ClientReply, type NormalRequest, parseClientRequest, type WriteReply } from "../requests.js";
+import { HashRing, hashKey } from "../ring/index.js";
+import { AntiEntropy, type AntiEntropyStats } from "./anti-entropy.js";
+import { type NodeClocks, observeLamport, stampTime } from "./clocks.js";
+import { HintStore, type HintView, hintPrefix } from "./hints.js";
+import { Membership, type PeerView } from "./membership.js";
+import { Outbox, type PeerPayload } from "./outbox.js";
+import {
+  decodeCount,
+  dvvEpochKey,
+  encodeCount,
+  incarnationKey,
+  keyIdOf,
+  lamportKey,
+  recordPrefix,
+  splitKeyId,
+  type WriteBatch,
+} from "./storage.js";
+import { ghostPrefix, type TombstoneStats, Tombstones } from "./tombstones.js";
+
+export interface KvNodeOptions {
+  /** This node's id; one of `nodes`. */
+  readonly id: string;
+  /** Every member of the cluster, this node included; all nodes must be given the same list. */
+  readonly nodes: readonly string[];
+  /** Q, the ring's partition count (a power of two; default 64). */
+  readonly partitions?: number;
+  /** The conflict mode of each bucket; a request to a bucket not listed is refused. */
+  readonly buckets: Readonly<Record<string, ConflictMode>>;
+  readonly clocks: NodeClocks;
+  /** What the driver read from storage at start (empty or absent on a first start). */
+  readonly stored?: Iterable<readonly [string, Uint8Array]>;
+  /** How often this node sends every other member a heartbeat, in monotonic ms (default 200). */
+  readonly heartbeatIntervalMs?: number;
+  /** Hints this node holds at most as a fallback (default 10,000); past it, hinted writes are refused. */
+  readonly hintsMax?: number;
+  /** How often this node starts an anti-entropy exchange, monotonic ms (default `antiEntropyIntervalMsDefault`). */
+  readonly antiEntropyIntervalMs?: number;
+  /** How long a tombstone stays at least before a removal round (default `tombstoneRemovalDelayMsDefault`; tombstones.ts). */
+  readonly tombstoneRemovalDelayMs?: number;
+  /** How long a removed tombstone's ghost drops late versions of the key (default `ghostRetentionMsDefault`). */
+  readonly ghostRetentionMs?: number;
+  /** Draws anti-entropy's (partition, peer) pairs; round robin without it. */
+  readonly random?: Random;
+}
+
+export interface KvNodeStats {
+  /** Messages refused because their HLC timestamp was beyond the clock's max offset. */
+  messagesRefusedClockOffset: number;
+  /** Messages that did not parse, or named an unknown bucket. */
+  messagesMalformed: number;
+  /** Records that failed their checksum: at restore, and on the wire. */
+  recordsCorruptRestored: number;
+  recordsCorruptReceived: number;
+  /** Writes a replica refused for a lower fencing token. */
+  writesFenced: number;
+  /** Repairs sent after reads. */
+  readRepairsSent: number;
+  /** Hinted writes this node stored as a fallback, and refused because it held hintsMax already. */
+  hintsStored: number;
+  hintsRefusedFull: number;
+  /** Handoffs sent (retries included), and hints deleted after the primary acknowledged them. */
+  handoffsSent: number;
+  hintsDelivered: number;
+  /** Stored hints found damaged at restart (dropped: the coordinator's other replicas still hold the write). */
+  hintsCorruptRestored: number;
+}
+
+type Coordination = WriteCoordination | ReadCoordination | ForwardCoordination;
+
+interface ForwardCoordination {
+  readonly kind: "forward";
+  readonly replyTo: ReplyTo;
+  readonly target: string;
+  readonly deadlineMs: number;
+}
+
+export class KvNode {
+  readonly id: string;
+  readonly ring: HashRing;
+  readonly stats: KvNodeStats = {
+    messagesRefusedClockOffset: 0,
+    messagesMalformed: 0,
+    recordsCorruptRestored: 0,
+    recordsCorruptReceived: 0,
+    writesFenced: 0,
+    readRepairsSent: 0,
+    hintsStored: 0,
+    hintsRefusedFull: 0,
+    handoffsSent: 0,
+    hintsDelivered: 0,
+    hintsCorruptRestored: 0,
+  };
+  readonly #buckets: ReadonlyMap<string, ConflictMode>;
+  readonly #clocks: NodeClocks;
+  readonly #replica = new Replica();
+  readonly #outbox: Outbox;
+  readonly #coordinations = new Map<OperationId, Coordination>();
+  readonly #membership: Membership;
+  readonly #hints: HintStore;
+  readonly #antiEntropy: AntiEntropy;
+  readonly #tombstones: Tombstones;
+  readonly #incarnation: number;
+  #dvvEpoch: number;
+  #operations = 0;
+  #nowMs = 0;
+
+  constructor(options: KvNodeOptions) {
+    if (typeof options !== "object" || options === null) throw new TypeError("KvNode: options are required");
+    const { id, nodes, buckets, clocks } = options;
+    this.ring = new HashRing(options.partitions === undefined ? { nodes } : { nodes, partitions: options.partitions });
+    if (!this.ring.nodes.includes(id)) throw new RangeError(`KvNode: id ${JSON.stringify(id)} is not among the nodes`);
+    this.id = id;
+    if (typeof buckets !== "object" || buckets === null) throw new TypeError("KvNode: buckets must be an object");
+    const modes = new Map<string, ConflictMode>();
+    for (const [bucket, mode] of Object.entries(buckets)) {
+      if (bucket === "" || bucket.includes("\u0000"))
+        throw new RangeError("KvNode: a bucket name is non-empty, no NUL");
+      if (!isConflictMode(mode)) throw new RangeError(`KvNode: bucket ${bucket} has no conflict mode: ${String(mode)}`);
+      modes.set(bucket, mode);
+    }
+    this.#buckets = modes;
+    if (clocks?.wall?.kind !== "wall" || clocks.hlc === undefined || clocks.lamport === undefined) {
+      throw new TypeError("KvNode: clocks must hold wall, hlc, lamport and truetime");
+    }
+    if (clocks.truetime === undefined) throw new TypeError("KvNode: clocks must hold wall, hlc, lamport and truetime");
+    this.#clocks = clocks;
+    this.#outbox = new Outbox(id, () => clocks.hlc.now());
+    this.#membership = new Membership(id, this.ring.nodes, options.heartbeatIntervalMs ?? heartbeatIntervalMsDefault);
+    this.#hints = new HintStore(options.hintsMax ?? hintsMaxDefault);
+    // Repair (anti-entropy.ts, tombstones.ts): modules with narrow hosts; they see the replica only through these.
+    const send = (to: string, payload: PeerPayload): void => this.#outbox.send(to, payload);
+    const prefix = (): string => String(this.#incarnation);
+    this.#antiEntropy = new AntiEntropy({
+      self: id,
+      ring: this.ring,
+      intervalMs: options.antiEntropyIntervalMs,
+      random: options.random,
+      prefix,
+      send,
+      suspected: (peer) => this.#membership.isSuspected(peer, this.#nowMs),
+      encodedRecord: (keyId) => {
+        const record = this.#replica.get(keyId);
+        return record === undefined ? undefined : encodeRecord(record);
+      },
+      ghostDigest: (keyId) => this.#tombstones.ghostDigest(keyId),
+    });
+    this.#tombstones = new Tombstones({
+      self: id,
+      ring: this.ring,
+      delayMs: options.tombstoneRemovalDelayMs,
+      ghostRetentionMs: options.ghostRetentionMs,
+      prefix,
+      send,
+      write: (op) => this.#outbox.write(op),
+      record: (keyId) => this.#replica.get(keyId),
+      removeRecord: (keyId) => {
+        this.#replica.delete(keyId);
+        this.#outbox.write({ kind: "delete", key: recordPrefix + keyId });
+        this.#recordChanged(keyId, undefined, undefined);
+      },
+      hinted: (keyId) => this.#hints.recordsFor(keyId).length > 0,
+    });
+    const meta = this.#restore(options.stored ?? []);
+    this.#incarnation = meta.incarnation + 1;
+    this.#dvvEpoch = meta.dvvEpoch;
+    // Nothing leaves this incarnation before its number is durable: operation ids stay unique across restarts.
+    this.#outbox.write({ kind: "put", key: incarnationKey, value: encodeCount(this.#incarnation) });
+    this.#outbox.seal();
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------------------------
+
+  /** A client's request; the answer comes out of `pollReplies` under `requestId`. */
+  handleClientRequest(requestId: RequestId, request: unknown, nowMs: number): void {
+    checkRequestId(requestId);
+    this.#advance(nowMs);
+    this.#start({ kind: "client", requestId }, request);
+    this.#seal();
+  }
+
+  /** A message from `from`. Malformed messages and messages from a clock too far ahead are dropped and counted. */
+  handlePeerMessage(from: string, message: unknown, nowMs: number): void {
+    if (typeof from !== "string") throw new TypeError("KvNode.handlePeerMessage: from must be a node id");
+    this.#advance(nowMs);
+    const parsed = parsePeerMessage(message);
+    if (!parsed.ok || !this.ring.nodes.includes(from)) {
+      this.stats.messagesMalformed++;
+      return;
+    }
+    // Any message proves its sender alive, even one refused below: its clock being far ahead is news, not silence.
+    this.#membership.heard(from, nowMs);
+    if (parsed.value.kind === "heartbeat") {
+      this.#membership.measureOffset(from, parsed.value.wallMs, this.#clocks.wall.now());
+    }
+    if (!this.#clocks.hlc.tryReceive(parsed.value.ts, from).ok) {
+      this.stats.messagesRefusedClockOffset++;
+      return;
+    }
+    this.#dispatch(from, parsed.value);
+    this.#seal();
+  }
+
+  /** The driver made batch `batchId` durable. Batches must be reported in the order `pollWrites` gave them. */
+  handleDurable(batchId: number, nowMs: number): void {
+    this.#advance(nowMs);
+    this.#outbox.durable(batchId);
+    this.#seal();
+  }
+
+  /** Timers: request deadlines, commit waits, heartbeats, hint handoffs. Call at `nextWakeMs()` (earlier or later is harmless). */
+  tick(nowMs: number): void {
+    this.#advance(nowMs);
+    for (const peer of this.#membership.heartbeatsDue(nowMs)) {
+      this.#outbox.send(peer, { kind: "heartbeat", wallMs: this.#clocks.wall.now() });
+    }
+    this.#handOffHints(nowMs);
+    this.#antiEntropy.tick(nowMs);
+    this.#tombstones.tick(nowMs);
+    for (const [op, coordination] of this.#coordinations) {
+      if (coordination.kind === "write" && coordination.ready !== undefined) this.#settleWrite(op, coordination);
+      if (this.#coordinations.has(op) && nowMs >= coordination.deadlineMs) this.#expire(op, coordination);
+    }
+    this.#seal();
+  }
+
+  // ---- outputs ------------------------------------------------------------------------------------------------
+
+  pollWrites(): WriteBatch[] {
+    return this.#outbox.takeWrites();
+  }
+
+  pollMessages(): { readonly to: string; readonly message: PeerMessage }[] {
+    return this.#outbox.takeMessages();
+  }
+
+  pollReplies(): { readonly requestId: RequestId; readonly reply: ClientReply }[] {
+    return this.#outbox.takeReplies();
+  }
+
+  /** The monotonic time at which `tick` has work, or undefined when nothing waits on time. */
+  nextWakeMs(): number | undefined {
+    let wake: number | undefined = this.#membership.nextWakeMs(this.#nowMs);
+    for (const coordination of this.#coordinations.values()) {
+      let at = coordination.deadlineMs;
+      if (coordination.kind === "write" && coordination.ready !== undefined) {
+        at = Math.min(at, this.#nowMs + this.#commitWaitLeftMs(coordination));
+      }
+      if (wake === undefined || at < wake) wake = at;
+    }
+    for (const at of [this.#antiEntropy.nextWakeMs(), this.#tombstones.nextWakeMs()]) {
+      if (at !== undefined && (wake === undefined || at < wake)) wake = at;
+    }
+    return wake;
+  }
+
+  // ---- introspection, for checkers and tests ------------------------------------------------------------------
+
+  /** This replica's copy of a key, as stored (undefined when it holds none). */
+  localRecord(bucket: string, key: string): KvRecord | undefined {
+    return this.#replica.get(keyIdOf(bucket, key));
+  }
+
+  /** The keys this replica holds a record for. */
+  *localKeys(): IterableIterator<{ readonly bucket: string; readonly key: string }> {
+    for (const keyId of this.#replica.keyIds()) yield splitKeyId(keyId);
+  }
+
+  /**
+   * Every other member as this node's failure detector sees it at `nowMs`
+   * (default: the time of the last input; never earlier): phi, suspicion,
+   * when last heard from, clock offset. Reads only: it changes nothing.
+   */
+  membership(nowMs: number = this.#nowMs): PeerView[] {
+    if (typeof nowMs !== "number" || !(nowMs >= this.#nowMs) || !Number.isFinite(nowMs)) {
+      throw new RangeError(`KvNode.membership: nowMs must be finite and >= ${this.#nowMs}, got ${String(nowMs)}`);
+    }
+    return this.#membership.view(nowMs);
+  }
+
+  /** The hints this node holds as a fallback, oldest first. */
+  *hints(): IterableIterator<HintView> {
+    for (const { primary, keyId, record } of this.#hints.entries()) yield { primary, ...splitKeyId(keyId), record };
+  }
+
+  /** Requests this node coordinates (or forwarded) that have not finished. */
+  get requestsInFlight(): number {
+    return this.#coordinations.size;
+  }
+
+  /** The id this node's causal writes are dotted with. */
+  get dotId(): string {
+    return this.#dvvEpoch === 0 ? this.id : `${this.id}~${this.#dvvEpoch}`;
+  }
+
+  /** The root of this node's Merkle tree of `partition`, or undefined when it does not replicate it (default N). */
+  merkleRoot(partition: number): number | undefined {
+    return this.#antiEntropy.root(partition);
+  }
+
+  /** The root of every partition this node replicates (default N): equal across a partition's replicas once converged. */
+  merkleRoots(): Map<number, number> {
+    return new Map(this.#antiEntropy.partitions().map((p) => [p, this.#antiEntropy.root(p) as number]));
+  }
+
+  /** Anti-entropy and tombstone removal, for checkers: counters, exchange pairs, tombstones pending, ghosts. */
+  repairView(): {
+    readonly antiEntropy: Readonly<AntiEntropyStats>;
+    readonly tombstones: Readonly<TombstoneStats>;
+    readonly exchangePairs: number;
+    readonly tombstonesPending: number;
+    readonly ghosts: number;
+  } {
+    return {
+      antiEntropy: { ...this.#antiEntropy.stats },
+      tombstones: { ...this.#tombstones.stats },
+      exchangePairs: this.#antiEntropy.pairs,
+      tombstonesPending: this.#tombstones.pending,
+      ghosts: this.#tombstones.ghosts,
+    };
+  }
+
+  // ---- coordinating -------------------------------------------------------------------------------------------
+
+  #start(replyTo: ReplyTo, raw: unknown): void {
+    const parsed = parseClientRequest(raw, this.ring.nodes.length);
+    if (!parsed.ok) {
+      this.#answer(replyTo, parsed.error);
+      return;
+    }
+    const request = parsed.value;
+    const mode = this.#buckets.get(request.bucket);
+    if (mode === undefined) {
+      this.#answer(replyTo, failure("INVALID_REQUEST", true, "unknown bucket"));
+      return;
+    }
+    if (this.#coordinations.size >= requestsInFlightMax) {
+      this.#answer(replyTo, failure("OVERLOADED", true, `${requestsInFlightMax} requests in flight`));
+      return;
+    }
+    const context = parseContext(request.context, mode === "causal");
+    if (!context.ok) {
+      this.#answer(replyTo, failure("INVALID_REQUEST", true, context.error.message));
+      return;
+    }
+    const hash = hashKey(request.bucket, request.key);
+    const preference = this.ring.preferenceList(hash, request.n);
+    const primaries = new Set(preference);
+    const placement = placeRequest(preference, this.ring.fallbacks(hash, request.n, this.ring.nodes.length), (node) =>
+      this.#membership.isSuspected(node, this.#nowMs),
+    );
+    const unavailable = quorumUnavailable(placement, request);
+    const op = this.#nextOperation();
+    const deadlineMs = this.#nowMs + request.timeoutMs;
+
+    if (request.kind === "get") {
+      if (unavailable !== undefined) {
+        this.#answer(replyTo, unavailable);
+        return;
+      }
+      const targets = placement.targets.map((target) => target.node);
+      this.#coordinations.set(op, new ReadCoordination(replyTo, request, targets, primaries, deadlineMs));
+      for (const node of targets) {
+        this.#outbox.send(node, { kind: "read", op, bucket: request.bucket, key: request.key });
+      }
+      return;
+    }
+
+    if (mode === "causal") {
+      if (!primaries.has(this.id)) {
+        // The dot must be issued by a replica of the key: hand the write to the first primary not suspected.
+        const target = preference.find((node) => !this.#membership.isSuspected(node, this.#nowMs));
+        if (target === undefined) {
+          this.#answer(replyTo, failure("UNAVAILABLE", true, "every primary is suspected; nothing was sent"));
+          return;
+        }
+        if (replyTo.kind === "peer") {
+          this.#answer(replyTo, failure("INVALID_REQUEST", true, "forwarded to a node that is not a primary"));
+          return;
+        }
+        this.#coordinations.set(op, { kind: "forward", replyTo, target, deadlineMs });
+        this.#outbox.send(target, { kind: "forward", op, request: raw });
+        return;
+      }
+      if (unavailable !== undefined) {
+        this.#answer(replyTo, unavailable);
+        return;
+      }
+      const clock = context.value?.kind === "causal" ? context.value.clock : VectorClock.empty;
+      this.#coordinateCausalWrite(op, replyTo, request, clock, placement, primaries, deadlineMs);
+      return;
+    }
+
+    assert(isLww(mode), "a bucket is causal or last-write-wins");
+    if (unavailable !== undefined) {
+      this.#answer(replyTo, unavailable);
+      return;
+    }
+    const seen = context.value?.kind === "lww" ? context.value.time : undefined;
+    const stamped = stampTime(this.#clocks, mode, seen);
+    if (!stamped.ok) {
+      this.#answer(replyTo, stamped.error);
+      return;
+    }
+    const time = stamped.value;
+    if (mode === "lww-lamport") {
+      this.#outbox.write({ kind: "put", key: lamportKey, value: encodeCount(time) });
+    }
+    const record: LwwRecord = {
+      kind: "lww",
+      stamp: { fence: request.fence, time, node: this.id },
+      value: request.value,
+    };
+    const reply: WriteReply = { ok: true, kind: request.kind as "put", context: contextOf(record, false), siblings: 1 };
+    const commitWait = mode === "lww-truetime" ? time : undefined;
+    const targets = placement.targets.map((target) => target.node);
+    this.#coordinations.set(
+      op,
+      new WriteCoordination(replyTo, request, targets, primaries, deadlineMs, commitWait, reply),
+    );
+    const bytes = encodeRecord(record);
+    for (const target of placement.targets) this.#sendWrite(target, op, request, bytes);
+  }
+
+  /** A write to a replica, or to a fallback with a hint naming the suspected primary it stands in for. */
+  #sendWrite(target: Target, op: OperationId, request: NormalRequest, record: Uint8Array): void {
+    const { bucket, key, fence } = request;
+    const write = { kind: "write", op, bucket, key, fence, record } as const;
+    this.#outbox.send(target.node, target.hint === undefined ? write : { ...write, hint: target.hint });
+  }
+
+  /**
+   * A causal write at a primary: the new value is dotted here, against this
+   * replica's copy and the client's context (DVVSet `update`), stored, and
+   * the resulting set sent to the other replicas, which `sync` it into
+   * theirs. The local copy counts as one acknowledgement once durable.
+   */
+  #coordinateCausalWrite(
+    op: OperationId,
+    replyTo: ReplyTo,
+    request: NormalRequest,
+    context: VectorClock,
+    placement: Placement,
+    primaries: ReadonlySet<string>,
+    deadlineMs: number,
+  ): void {
+    const keyId = keyIdOf(request.bucket, request.key);
+    // Over a removed tombstone's ghost, so that the dots continue past those the tombstone covers (tombstones.ts).
+    const current = this.#replica.get(keyId) ?? this.#tombstones.ghost(keyId);
+    assert(current?.kind !== "lww", "a causal bucket holds causal records");
+    const fence = current?.fence ?? 0;
+    if (request.fence < fence) {
+      this.#answer(replyTo, failure("FENCED", true, `token ${request.fence} is below ${fence}`));
+      return;
+    }
+    let set: DottedVersionVectorSet<Value>;
+    try {
+      set = (current?.set ?? DottedVersionVectorSet.empty<Value>()).update(request.value, context, this.dotId);
+    } catch (error) {
+      if (!(error instanceof VectorError)) throw error;
+      this.#answer(replyTo, failure("INVALID_REQUEST", true, error.message));
+      return;
+    }
+    if (set.size > siblingsMax) {
+      this.#answer(
+        replyTo,
+        failure("SIBLINGS_EXCEEDED", true, `${set.size} siblings; read, resolve and write back with the context`),
+      );
+      return;
+    }
+    const record: CausalRecord = { kind: "causal", fence: Math.max(fence, request.fence), set };
+    this.#replica.set(keyId, record);
+    const bytes = encodeRecord(record);
+    this.#outbox.write({ kind: "put", key: recordPrefix + keyId, value: bytes });
+    this.#recordChanged(keyId, record, bytes);
+    const base = {
+      ok: true,
+      kind: request.kind as "put",
+      context: contextOf(record, true),
+      siblings: set.size,
+    } as const;
+    const reply: WriteReply = set.size > siblingsWarn ? { ...base, warning: "SIBLINGS_WARN" } : base;
+    const targets = placement.targets.map((target) => target.node);
+    this.#coordinations.set(
+      op,
+      new WriteCoordination(replyTo, request, targets, primaries, deadlineMs, undefined, reply),
+    );
+    for (const target of placement.targets) {
+      if (target.node === this.id) this.#outbox.send(target.node, { kind: "write-ack", op, refused: null });
+      else this.#sendWrite(target, op, request, bytes);
+    }
+  }
+
+  #settleWrite(op: OperationId, coordination: WriteCoordination): void {
+    if (coordination.ready === undefined) {
+      if (coordination.quorumMet) coordination.ready = coordination.reply;
+      else if (coordination.unreachable) {
+        this.#coordinations.delete(op);
+        const definite = coordination.nothingWritten;
+        if (coordination.anyFenced) {
+          this.#answer(coordination.replyTo, failure("FENCED", definite, "a newer fencing token was seen"));
+          return;
+        }
+        const counts = { got: coordination.acked, need: coordination.request.quorum };
+        const refused = failure("UNAVAILABLE", definite, "too many replicas refused the write", counts);
+        this.#answer(coordination.replyTo, refused);
+        return;
+      } else return;
+    }
+    if (this.#commitWaitLeftMs(coordination) > 0) return;
+    this.#coordinations.delete(op);
+    this.#answer(coordination.replyTo, coordination.ready);
+  }
+
+  /** Time left before a TrueTime stamp has certainly passed (0 when it has, or when there is none). */
+  #commitWaitLeftMs(coordination: WriteCoordination): number {
+    const time = coordination.commitWaitTime;
+    if (time === undefined || this.#clocks.truetime.after(time)) return 0;
+    const now = this.#clocks.truetime.tryNow();
+    // The earliest bound rises at (1 - drift) of local time; a small margin lands the wake just past the stamp.
+    return now.ok ? Math.max(time - now.value.earliest, 0) * 1.001 + 0.001 : Number.POSITIVE_INFINITY;
+  }
+
+  #settleRead(op: OperationId, coordination: ReadCoordination): void {
+    if (!coordination.replied && coordination.quorumMet) {
+      coordination.replied = true;
+      const merged = coordination.merged;
+      this.#answer(coordination.replyTo, {
+        ok: true,
+        kind: "get",
+        values: merged === undefined ? [] : liveValues(merged),
+        context: contextOf(merged, this.#buckets.get(coordination.request.bucket) === "causal"),
+      });
+    }
+    if (coordination.allReplied) this.#finishRead(op, coordination);
+  }
+
+  #finishRead(op: OperationId, coordination: ReadCoordination): void {
+    this.#coordinations.delete(op);
+    const merged = coordination.merged;
+    const stale = coordination.stale();
+    if (merged === undefined || stale.length === 0) return;
+    const bytes = encodeRecord(merged);
+    const { bucket, key } = coordination.request;
+    for (const node of stale) {
+      this.stats.readRepairsSent++;
+      this.#outbox.send(node, { kind: "repair", bucket, key, record: bytes });
+    }
+  }
+
+  #expire(op: OperationId, coordination: Coordination): void {
+    if (coordination.kind === "read") {
+      if (!coordination.replied) {
+        coordination.replied = true;
+        const { quorum } = coordination.request;
+        this.#answer(
+          coordination.replyTo,
+          failure("TIMEOUT", true, "a read writes nothing", { got: coordination.replies, need: quorum }),
+        );
+      }
+      this.#finishRead(op, coordination);
+      return;
+    }
+    this.#coordinations.delete(op);
+    if (coordination.kind === "forward") {
+      this.#answer(coordination.replyTo, failure("TIMEOUT", false, `forwarded to ${coordination.target}`));
+      return;
+    }
+    this.#answer(
+      coordination.replyTo,
+      failure("TIMEOUT", false, "the write may have been applied at some replicas", {
+        got: coordination.acked,
+        need: coordination.request.quorum,
+      }),
+    );
+  }
+
+  #answer(replyTo: ReplyTo, reply: ClientReply): void {
+    if (replyTo.kind === "client") this.#outbox.reply(replyTo.requestId, reply);
+    else this.#outbox.send(replyTo.node, { kind: "forward-reply", op: replyTo.op, reply });
+  }
+
+  // ---- replicating --------------------------------------------------------------------------------------------
+
+  #dispatch(from: string, message: PeerMessage | PeerPayload): void {
+    switch (message.kind) {
+      case "write": {
+        const record = this.#incoming(message.bucket, message.record);
+        if (record === "corrupt") {
+          this.#outbox.send(from, { kind: "write-ack", op: message.op, refused: "RECORD_CORRUPT" });
+          return;
+        }
+        if (record === undefined) return;
+        const keyId = keyIdOf(message.bucket, message.key);
+        if (message.hint !== undefined && message.hint !== this.id) {
+          this.#acceptHint(from, message, record);
+          return;
+        }
+        const outcome = this.#merge(keyId, record, message.fence);
+        if (outcome.refused === "FENCED") {
+          this.stats.writesFenced++;
+          this.#outbox.send(from, { kind: "write-ack", op: message.op, refused: "FENCED" });
+          return;
+        }
+        if (outcome.changed) this.#persist(keyId, outcome.record);
+        this.#outbox.send(from, { kind: "write-ack", op: message.op, refused: null });
+        return;
+      }
+      case "repair": {
+        const record = this.#incoming(message.bucket, message.record);
+        if (record === "corrupt" || record === undefined) return;
+        const keyId = keyIdOf(message.bucket, message.key);
+        const outcome = this.#merge(keyId, record, undefined);
+        if (outcome.refused === null && outcome.changed) this.#persist(keyId, outcome.record);
+        return;
+      }
+      case "read": {
+        const keyId = keyIdOf(message.bucket, message.key);
+        // A fallback answers with the hints it holds for the key too, so that a sloppy write is readable.
+        let record = this.#replica.get(keyId);
+        for (const hinted of this.#hints.recordsFor(keyId)) {
+          record = record === undefined ? hinted : mergeRecords(record, hinted);
+        }
+        const bytes = record === undefined ? null : encodeRecord(record);
+        this.#outbox.send(from, { kind: "read-reply", op: message.op, record: bytes });
+        return;
+      }
+      case "read-reply": {
+        const coordination = this.#coordinations.get(message.op);
+        if (coordination?.kind !== "read") return;
+        const record =
+          message.record === null ? undefined : this.#incoming(coordination.request.bucket, message.record);
+        coordination.reply(from, record === "corrupt" ? undefined : record);
+        this.#settleRead(message.op, coordination);
+        return;
+      }
+      case "write-ack": {
+        const coordination = this.#coordinations.get(message.op);
+        if (coordination?.kind !== "write") return;
+        if (message.refused === null) coordination.ack(from);
+        else if (message.refused === "FENCED") coordination.fence(from);
+        else coordination.refuse(from);
+        this.#settleWrite(message.op, coordination);
+        return;
+      }
+      case "heartbeat":
+        return; // its work (liveness, clock offset) was done as it arrived
+      case "handoff":
+        this.#receiveHandoff(from, message);
+        return;
+      case "handoff-ack": {
+        const op = this.#hints.acknowledged(message.op, from, message.refused === "RECORD_CORRUPT");
+        if (op !== undefined) {
+          this.stats.hintsDelivered++;
+          this.#outbox.write(op);
+        }
+        return;
+      }
+      case "ae-hashes":
+        this.#antiEntropy.onHashes(from, message);
+        return;
+      case "ae-hashes-reply":
+        this.#antiEntropy.onHashesReply(from, message, this.#nowMs);
+        return;
+      case "ae-entries":
+        this.#antiEntropy.onEntries(from, message);
+        return;
+      case "ae-entries-reply":
+        this.#antiEntropy.onEntriesReply(from, message);
+        return;
+      case "ae-pull":
+        this.#antiEntropy.onPull(from, message);
+        return;
+      case "tombstone-query":
+        this.#tombstones.onQuery(from, message);
+        return;
+      case "tombstone-status":
+        this.#tombstones.onStatus(from, message);
+        return;
+      case "tombstone-remove":
+        this.#tombstones.onRemove(message, this.#nowMs);
+        return;
+      case "forward":
+        this.#start({ kind: "peer", node: from, op: message.op }, message.request);
+        return;
+      case "forward-reply": {
+        const coordination = this.#coordinations.get(message.op);
+        if (coordination?.kind !== "forward" || coordination.target !== from) return;
+        if (!isClientReply(message.reply)) {
+          this.stats.messagesMalformed++;
+          return;
+        }
+        this.#coordinations.delete(message.op);
+        this.#answer(coordination.replyTo, message.reply);
+        return;
+      }
+    }
+  }
+
+  // ---- hinted handoff (Dynamo 4.6; hints.ts) ------------------------------------------------------------------
+
+  /** A sloppy write reached this node as a fallback: keep it as a hint for `message.hint`, durably, then ack. */
+  #acceptHint(from: string, message: Omit<WriteMessage, "ts">, record: KvRecord): void {
+    const primary = message.hint as string;
+    if (!this.ring.nodes.includes(primary)) {
+      this.stats.messagesMalformed++;
+      return;
+    }
+    const outcome = this.#hints.accept(primary, keyIdOf(message.bucket, message.key), record, message.fence);
+    if (outcome.refused !== null) {
+      if (outcome.refused === "FENCED") this.stats.writesFenced++;
+      else this.stats.hintsRefusedFull++;
+      this.#outbox.send(from, { kind: "write-ack", op: message.op, refused: outcome.refused });
+      return;
+    }
+    if (outcome.op !== undefined) {
+      this.stats.hintsStored++;
+      this.#outbox.write(outcome.op);
+    }
+    this.#outbox.send(from, { kind: "write-ack", op: message.op, refused: null });
+  }
+
+  /** Hands off hints to their primaries once they are no longer suspected (tick-driven, paced by hints.ts). */
+  #handOffHints(nowMs: number): void {
+    if (this.#hints.size === 0) return;
+    const deliveries = this.#hints.takeDeliveries(
+      nowMs,
+      (peer) => this.#membership.isSuspected(peer, nowMs),
+      () => this.#nextOperation(),
+    );
+    for (const { op, primary, keyId, record } of deliveries) {
+      this.stats.handoffsSent++;
+      const { bucket, key } = splitKeyId(keyId);
+      const fence = fenceOf(record);
+      this.#outbox.send(primary, { kind: "handoff", op, bucket, key, fence, record: encodeRecord(record) });
+    }
+  }
+
+  /** A fallback hands this primary a hint: merge it as a write (fencing checked), ack once durable. */
+  #receiveHandoff(from: string, message: Omit<HandoffMessage, "ts">): void {
+    const record = this.#incoming(message.bucket, message.record);
+    if (record === "corrupt") {
+      this.#outbox.send(from, { kind: "handoff-ack", op: message.op, refused: "RECORD_CORRUPT" });
+      return;
+    }
+    if (record === undefined) return;
+    const keyId = keyIdOf(message.bucket, message.key);
+    const outcome = this.#merge(keyId, record, message.fence);
+    if (outcome.refused === "FENCED") {
+      this.stats.writesFenced++;
+      this.#outbox.send(from, { kind: "handoff-ack", op: message.op, refused: "FENCED" });
+      return;
+    }
+    if (outcome.changed) this.#persist(keyId, outcome.record);
+    this.#outbox.send(from, { kind: "handoff-ack", op: message.op, refused: null });
+  }
+
+  /**
+   * A record that came in a message, checked before anything trusts it:
+   * `"corrupt"` when its checksum fails, undefined when it does not belong to
+   * the bucket's family of modes (both counted), else the record, whose
+   * stamp the node's clocks have then seen.
+   */
+  #incoming(bucket: string, bytes: Uint8Array): KvRecord | "corrupt" | undefined {
+    const decoded = decodeRecord(bytes);
+    if (!decoded.ok) {
+      this.stats.recordsCorruptReceived++;
+      return "corrupt";
+    }
+    const mode = this.#buckets.get(bucket);
+    if (mode === undefined || !fitsMode(decoded.value, mode)) {
+      this.stats.messagesMalformed++;
+      return undefined;
+    }
+    this.#observe(decoded.value, mode);
+    return decoded.value;
+  }
+
+  /** Clocks move past what they see: a Lamport stamp in a record moves the Lamport clock. */
+  #observe(record: KvRecord, mode: ConflictMode): void {
+    if (mode === "lww-lamport" && record.kind === "lww") observeLamport(this.#clocks.lamport, record.stamp.time);
+  }
+
+  #persist(keyId: string, record: KvRecord): void {
+    const bytes = encodeRecord(record);
+    this.#outbox.write({ kind: "put", key: recordPrefix + keyId, value: bytes });
+    this.#recordChanged(keyId, record, bytes);
+  }
+
+  /**
+   * A write (with its token) or a merge (`fence` undefined) into the replica,
+   * through the ghost of a removed tombstone first: a late version the ghost
+   * absorbs changes nothing (tombstones.ts), as it would have merged into the
+   * tombstone itself.
+   */
+  #merge(keyId: string, incoming: KvRecord, fence: number | undefined): ApplyOutcome {
+    const admitted = this.#tombstones.admit(keyId, incoming);
+    if (admitted === undefined) {
+      const ghost = this.#tombstones.ghost(keyId) as KvRecord;
+      if (fence !== undefined && fence < fenceOf(ghost)) return { refused: "FENCED", fence: fenceOf(ghost) };
+      return { refused: null, record: ghost, changed: false };
+    }
+    return fence === undefined ? this.#replica.merge(keyId, admitted) : this.#replica.write(keyId, admitted, fence);
+  }
+
+  /** Keeps the Merkle trees and the tombstone tracker in step with the replica (`restoring`: no time yet). */
+  #recordChanged(keyId: string, record: KvRecord | undefined, bytes: Uint8Array | undefined, restoring = false): void {
+    this.#antiEntropy.recordChanged(keyId, bytes);
+    this.#tombstones.recordChanged(keyId, record, bytes, restoring ? undefined : this.#nowMs);
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------------------------
+
+  #advance(nowMs: number): void {
+    if (typeof nowMs !== "number" || !Number.isFinite(nowMs)) throw new TypeError("KvNode: nowMs must be a number");
+    // A monotonic clock never goes back; a driver that feeds an older reading is told, not trusted.
+    if (nowMs < this.#nowMs) throw new RangeError(`KvNode: nowMs went back from ${this.#nowMs} to ${nowMs}`);
+    this.#nowMs = nowMs;
+  }
+
+  /** Closes the current input's batch, then hands out what durability allows, handling messages to itself. */
+  #seal(): void {
+    this.#outbox.seal();
+    for (let local = this.#outbox.takeLocal(); local.length > 0; local = this.#outbox.takeLocal()) {
+      for (const message of local) this.#dispatch(this.id, message);
+      this.#outbox.seal();
+    }
+  }
+
+  #nextOperation(): OperationId {
+    this.#operations++;
+    return `${this.#incarnation}.${this.#operations}`;
+  }
+
+  #restore(stored: Iterable<readonly [string, Uint8Array]>): { incarnation: number; dvvEpoch: number } {
+    let incarnation = 0;
+    let dvvEpoch = 0;
+    let corrupt = false;
+    for (const [key, value] of stored) {
+      if (key === incarnationKey) incarnation = decodeCount(value) ?? 0;
+      else if (key === dvvEpochKey) dvvEpoch = decodeCount(value) ?? 0;
+      else if (key === lamportKey) {
+        const counter = decodeCount(value);
+        if (counter !== undefined) observeLamport(this.#clocks.lamport, counter);
+      } else if (key.startsWith(hintPrefix)) {
+        const fits = (keyId: string, record: KvRecord): boolean => {
+          const mode = this.#buckets.get(splitKeyId(keyId).bucket);
+          return mode !== undefined && fitsMode(record, mode);
+        };
+        if (!this.#hints.restore(key, value, fits)) {
+          this.stats.hintsCorruptRestored++;
+          this.#outbox.write({ kind: "delete", key });
+        }
+      } else if (key.startsWith(ghostPrefix)) {
+        this.#tombstones.restoreGhost(key, value);
+      } else if (key.startsWith(recordPrefix)) {
+        const keyId = key.slice(recordPrefix.length);
+        const { bucket } = splitKeyId(keyId);
+        const mode = this.#buckets.get(bucket);
+        const decoded = decodeRecord(value);
+        if (decoded.ok && mode !== undefined && fitsMode(decoded.value, mode)) {
+          this.#replica.set(keyId, decoded.value);
+          this.#recordChanged(keyId, decoded.value, value, true);
+          this.#observe(decoded.value, mode);
+        } else {
+          // Treated as missing, never served; read repair brings it back. Its dots may live on elsewhere.
+          this.stats.recordsCorruptRestored++;
+          this.#outbox.write({ kind: "delete", key });
+          if (mode === "causal" || mode === undefined) corrupt = true;
+        }
+      }
+    }
+    if (corrupt) {
+      dvvEpoch++;
+      this.#outbox.write({ kind: "put", key: dvvEpochKey, value: encodeCount(dvvEpoch) });
+    }
+    return { incarnation, dvvEpoch };
+  }
+}
+
+/**
+ * The definite refusal of a request whose quorum the nodes believed alive
+ * cannot meet (coordinator/targets.ts), or undefined when it can be tried.
+ */
+function quorumUnavailable(placement: Placement, request: NormalRequest): Failure | undefined {
+  const read = request.kind === "get";
+  const strict = { got: placement.primariesUp, need: request.primaryQuorum };
+  if (strict.got < strict.need) {
+    const detail = `${read ? "PR" : "PW"} ${strict.need}: ${strict.got} primaries unsuspected; nothing was sent`;
+    return failure("UNAVAILABLE", true, detail, strict);
+  }
+  const loose = { got: placement.targetsUp, need: request.quorum };
+  if (loose.got < loose.need) {
+    const detail = `${read ? "R" : "W"} ${loose.need}: ${loose.got} replicas unsuspected; nothing was sent`;
+    return failure("UNAVAILABLE", true, detail, loose);
+  }
+  return undefined;
+}
+
+function fitsMode(record: KvRecord, mode: ConflictMode): boolean {
+  return (record.kind === "causal") === (mode === "causal");
+}
+
+function checkRequestId(requestId: unknown): void {
+  const ok =
+    (typeof requestId === "string" && requestId.length <= requestIdCharsMax) ||
+    (typeof requestId === "number" && Number.isSafeInteger(requestId));
+  if (!ok) throw new TypeError("KvNode.handleClientRequest: requestId must be a string or a safe integer");
+}
+
+/** The shape of a reply a primary sent back for a forwarded request (it came off the network). */
+function isClientReply(value: unknown): value is ClientReply {
+  if (typeof value !== "object" || value === null) return false;
+  const r = value as Record<string, unknown>;
+  if (r.ok === false) return typeof r.code === "string" && typeof r.definite === "boolean";
+  return (
+    r.ok === true &&
+    (r.kind === "put" || r.kind === "delete") &&
+    typeof r.context === "string" &&
+    typeof r.siblings === "number"
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Durable before visible: what a node has to say waits for the disk.
+ *
+ * Each input's storage changes become one batch; each output the input
+ * produced is held until every batch issued up to and including that one is
+ * durable, and then released in the order it was produced. When an input
+ * changed nothing on disk, its outputs wait only for earlier batches (an
+ * acknowledgement of a write already merged must not overtake that write's
+ * sync). This is the group-commit shape of TigerBeetle and of every
+ * database's WAL: the driver may sync many batches with one fsync and
+ * report them in order.
+ *
+ * Messages a node addresses to itself (a coordinator that is also a
+ * replica) go through the same gate and come back through `takeLocal`, so
+ * the local replica's acknowledgement counts only once it is durable.
+ */
+import { assert } from "@skew/env";
+import type { Timestamp } from "@skew/hlc";
+import { outputsPendingMax } from "../constants.js";
+import type { RequestId } from "../coordinator/reply-to.js";
+import type { PeerMessage } from "../messages.js";
+import type { ClientReply } from "../requests.js";
+import type { StorageOp, WriteBatch } from "./storage.js";
+
+/** A peer message before it is sent: the HLC timestamp is read when it leaves. */
+export type PeerPayload = PeerMessage extends infer M ? (M extends PeerMessage ? Omit<M, "ts"> : never) : never;
+
+type Output =
+  | { readonly kind: "message"; readonly to: string; readonly payload: PeerPayload }
+  | { readonly kind: "reply"; readonly requestId: RequestId; readonly reply: ClientReply };
+
+export class Outbox {
+  readonly #self: string;
+  readonly #stamp: () => Timestamp;
+  #ops: StorageOp[] = [];
+  #staged: Output[] = [];
+  readonly #held: { readonly afterBatch: number; readonly output: Output }[] = [];
+  #heldHead = 0;
+  #issued = 0;
+  #durable = 0;
+  #writes: WriteBatch[] = [];
+  #messages: { to: string; message: PeerMessage }[] = [];
+  #replies: { requestId: RequestId; reply: ClientReply }[] = [];
+  #local: PeerPayload[] = [];
+
+  constructor(ownId: string, stamp: () => Timestamp) {
+    this.#self = ownId;
+    this.#stamp = stamp;
+  }
+
+  write(op: StorageOp): void {
+    this.#ops.push(op);
+  }
+
+  send(to: string, payload: PeerPayload): void {
+    this.#staged.push({ kind: "message", to, payload });
+  }
+
+  reply(requestId: RequestId, reply: ClientReply): void {
+    this.#staged.push({ kind: "reply", requestId, reply });
+  }
+
+  /** Ends the current input: its changes become a batch, its outputs queue behind it. */
+  seal(): void {
+    if (this.#ops.length > 0) {
+      this.#issued++;
+      this.#writes.push({ batchId: this.#issued, ops: this.#ops });
+      this.#ops = [];
+    }
+    for (const output of this.#staged) this.#held.push({ afterBatch: this.#issued, output });
+    this.#staged = [];
+    assert(this.#held.length - this.#heldHead <= outputsPendingMax, "outputs pile up: is the driver syncing?");
+    this.#release();
+  }
+
+  durable(batchId: number): void {
+    if (batchId !== this.#durable + 1 || batchId > this.#issued) {
+      throw new RangeError(
+        `handleDurable: expected batch ${this.#durable + 1} (issued ${this.#issued}), got ${batchId}`,
+      );
+    }
+    this.#durable = batchId;
+    this.#release();
+  }
+
+  /** Batch ids issued and made durable so far. */
+  get issued(): number {
+    return this.#issued;
+  }
+
+  get durableUpTo(): number {
+    return this.#durable;
+  }
+
+  takeWrites(): WriteBatch[] {
+    const out = this.#writes;
+    this.#writes = [];
+    return out;
+  }
+
+  takeMessages(): { to: string; message: PeerMessage }[] {
+    const out = this.#messages;
+    this.#messages = [];
+    return out;
+  }
+
+  takeReplies(): { requestId: RequestId; reply: ClientReply }[] {
+    const out = this.#replies;
+    this.#replies = [];
+    return out;
+  }
+
+  takeLocal(): PeerPayload[] {
+    const out = this.#local;
+    this.#local = [];
+    return out;
+  }
+
+  #release(): void {
+    const held = this.#held;
+    while (this.#heldHead < held.length) {
+      const entry = held[this.#heldHead] as (typeof held)[number];
+      if (entry.afterBatch > this.#durable) break;
+      this.#heldHead++;
+      const output = entry.output;
+      if (output.kind === "reply") this.#replies.push({ requestId: output.requestId, reply: output.reply });
+      else if (output.to === this.#self) this.#local.push(output.payload);
+      else this.#messages.push({ to: output.to, message: { ...output.payload, ts: this.#stamp() } as PeerMessage });
+    }
+    if (this.#heldHead > 1024 && this.#heldHead * 2 > held.length) {
+      held.splice(0, this.#heldHead);
+      this.#heldHead = 0;
+    }
+  }
+}

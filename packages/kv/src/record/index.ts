@@ -1,0 +1,19 @@
+/** Records: what a replica stores per key, how versions merge, how they become bytes, and the client's context. */
+
+export { decodeRecord, encodeRecord, siblingCodec } from "./codec.js";
+export { type Context, contextOf, parseContext } from "./context.js";
+export {
+  type CausalRecord,
+  compareLwwRecords,
+  compareValues,
+  fenceOf,
+  isTombstone,
+  type KvRecord,
+  type LwwRecord,
+  liveValues,
+  mergeRecords,
+  recordsEqual,
+  type Value,
+  valuesEqual,
+} from "./record.js";
+export { compareStamps, type LwwStamp } from "./stamp.js";

@@ -1,0 +1,192 @@
+/**
+ * What a client asks of a coordinator, and what it gets back (Dynamo's
+ * interface: `get(key) -> (values, context)`, `put(key, context, value)`;
+ * Riak's per-request `n_val`, `r`, `w`, `pr`, `pw` and `timeout`).
+ *
+ * `parseClientRequest` validates and normalises: limits are checked here,
+ * at the edge, with typed failures, and every default is filled in so the
+ * coordinator trusts what it is handed. A refused request was never started,
+ * so its failure is definite.
+ */
+import { err, hasLoneSurrogate, ok, type Result, utf8Length } from "@skew/env";
+import {
+  bucketBytesMax,
+  fenceMax,
+  keyBytesMax,
+  readQuorumDefault,
+  replicasDefault,
+  replicasMax,
+  requestTimeoutMsDefault,
+  requestTimeoutMsMax,
+  valueBytesMax,
+  writeQuorumDefault,
+} from "./constants.js";
+import { type Failure, failure } from "./errors.js";
+
+/** Per-request replication and quorums; absent fields take the defaults (3/2/2, PR = PW = 0). */
+export interface QuorumOptions {
+  /** Replicas of the key (N). */
+  readonly n?: number;
+  /** Replies a read waits for (R). */
+  readonly r?: number;
+  /** Acknowledgements a write waits for (W). */
+  readonly w?: number;
+  /** Of the R replies, how many must come from primaries (PR, strict quorum). */
+  readonly pr?: number;
+  /** Of the W acknowledgements, how many must come from primaries (PW, strict quorum). */
+  readonly pw?: number;
+  /** How long the coordinator waits before answering `TIMEOUT`, in ms of its monotonic clock. */
+  readonly timeoutMs?: number;
+}
+
+export interface GetRequest extends QuorumOptions {
+  readonly kind: "get";
+  readonly bucket: string;
+  readonly key: string;
+}
+
+export interface PutRequest extends QuorumOptions {
+  readonly kind: "put";
+  readonly bucket: string;
+  readonly key: string;
+  readonly value: Uint8Array;
+  /** The context of the read this write follows ("" or absent: a blind write). */
+  readonly context?: string;
+  /** The writer's fencing token (absent: 0). */
+  readonly fence?: number;
+}
+
+export interface DeleteRequest extends QuorumOptions {
+  readonly kind: "delete";
+  readonly bucket: string;
+  readonly key: string;
+  readonly context?: string;
+  readonly fence?: number;
+}
+
+export type ClientRequest = GetRequest | PutRequest | DeleteRequest;
+
+/** A request with every default filled in and every limit checked. */
+export interface NormalRequest {
+  readonly kind: "get" | "put" | "delete";
+  readonly bucket: string;
+  readonly key: string;
+  /** The value to write; `null` for a delete (a tombstone) and for a get. */
+  readonly value: Uint8Array | null;
+  readonly context: string;
+  readonly fence: number;
+  readonly n: number;
+  /** R for a get, W for a write. */
+  readonly quorum: number;
+  /** PR for a get, PW for a write. */
+  readonly primaryQuorum: number;
+  readonly timeoutMs: number;
+}
+
+export interface GetReply {
+  readonly ok: true;
+  readonly kind: "get";
+  /** The live sibling values (one at most in a last-write-wins bucket); empty when not found or deleted. */
+  readonly values: Uint8Array[];
+  /** Opaque: hand it back with the next write of this key. */
+  readonly context: string;
+}
+
+export interface WriteReply {
+  readonly ok: true;
+  readonly kind: "put" | "delete";
+  /** The context of the version just written. */
+  readonly context: string;
+  /** Siblings the key holds at the coordinator after the write (causal buckets); 1 in last-write-wins buckets. */
+  readonly siblings: number;
+  /** Set when `siblings` passed `siblingsWarn`: read, resolve and write back. */
+  readonly warning?: "SIBLINGS_WARN";
+}
+
+export type ClientReply = GetReply | WriteReply | Failure;
+
+export function parseClientRequest(request: unknown, clusterSize: number): Result<NormalRequest, Failure> {
+  if (typeof request !== "object" || request === null) return invalid("a request is an object");
+  const r = request as Record<string, unknown>;
+  const kind = r.kind;
+  if (kind !== "get" && kind !== "put" && kind !== "delete") return invalid('kind is "get", "put" or "delete"');
+  const { bucket, key } = r;
+  if (typeof bucket !== "string" || bucket === "" || bucket.includes("\u0000")) {
+    return invalid("bucket is a non-empty string without NUL");
+  }
+  if (typeof key !== "string") return invalid("key is a string");
+  if (hasLoneSurrogate(bucket) || hasLoneSurrogate(key)) {
+    return invalid("bucket and key hold no lone surrogate (UTF-8 cannot carry one, so two keys would become one)");
+  }
+  if (utf8Length(bucket) > bucketBytesMax) {
+    return err(failure("KEY_TOO_LARGE", true, `the bucket is longer than ${bucketBytesMax} UTF-8 bytes`));
+  }
+  if (utf8Length(key) > keyBytesMax) {
+    return err(failure("KEY_TOO_LARGE", true, `the key is longer than ${keyBytesMax} UTF-8 bytes`));
+  }
+  let value: Uint8Array | null = null;
+  if (kind === "put") {
+    if (!(r.value instanceof Uint8Array)) return invalid("a put's value is a Uint8Array");
+    if (r.value.length > valueBytesMax) {
+      return err(failure("VALUE_TOO_LARGE", true, `${r.value.length} bytes, more than ${valueBytesMax}`));
+    }
+    value = r.value;
+  }
+  const context = r.context ?? "";
+  if (kind === "get" ? r.context !== undefined : typeof context !== "string") return invalid("context is a string");
+  const fence = r.fence ?? 0;
+  if (kind === "get" ? r.fence !== undefined : !isCount(fence, fenceMax)) {
+    return invalid("fence is an integer in [0, 2^53 - 1], on writes only");
+  }
+  const n = r.n ?? Math.min(replicasDefault, clusterSize);
+  if (!isCount(n, Math.min(replicasMax, clusterSize)) || n === 0) {
+    return invalid(`n is an integer in [1, ${Math.min(replicasMax, clusterSize)}] (the cluster's size)`);
+  }
+  const quorumField = kind === "get" ? "r" : "w";
+  const quorum = r[quorumField] ?? Math.min(kind === "get" ? readQuorumDefault : writeQuorumDefault, n);
+  if (!isCount(quorum, n) || quorum === 0) return invalid(`${quorumField} is an integer in [1, n]`);
+  const primaryField = kind === "get" ? "pr" : "pw";
+  const primaryQuorum = r[primaryField] ?? 0;
+  if (!isCount(primaryQuorum, n)) return invalid(`${primaryField} is an integer in [0, n]`);
+  const timeoutMs = r.timeoutMs ?? requestTimeoutMsDefault;
+  if (typeof timeoutMs !== "number" || !(timeoutMs > 0 && timeoutMs <= requestTimeoutMsMax)) {
+    return invalid(`timeoutMs is in (0, ${requestTimeoutMsMax}]`);
+  }
+  const extra = Object.keys(r).find((name) => !knownFields.has(name));
+  if (extra !== undefined) return invalid(`unknown field ${JSON.stringify(extra)}`);
+  return ok({
+    kind,
+    bucket,
+    key,
+    value,
+    context: context as string,
+    fence: fence as number,
+    n: n as number,
+    quorum: quorum as number,
+    primaryQuorum: primaryQuorum as number,
+    timeoutMs,
+  });
+}
+
+const knownFields = new Set([
+  "kind",
+  "bucket",
+  "key",
+  "value",
+  "context",
+  "fence",
+  "n",
+  "r",
+  "w",
+  "pr",
+  "pw",
+  "timeoutMs",
+]);
+
+function isCount(value: unknown, max: number): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= max;
+}
+
+function invalid(detail: string): Result<never, Failure> {
+  return err(failure("INVALID_REQUEST", true, detail));
+}
