@@ -33,6 +33,7 @@ export {
   liveValues,
   mergeRecords,
   recordsEqual,
+  type Sibling,
   type Value,
 } from "./record/index.js";
 export type {

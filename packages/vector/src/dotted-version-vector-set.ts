@@ -29,6 +29,9 @@
  *   has seen its dot (its history covers it) and no longer holds it. This is
  *   the join of a lattice: commutative, associative, idempotent.
  * - `join()`: the history, the opaque context a read hands to the client.
+ * - `lww(compare)` and `retain(keep)` drop siblings and keep the history: a
+ *   dropped sibling's dot stays covered, so it is overwritten everywhere
+ *   the next syncs reach, never resurrected.
  *
  * Where this differs from dvvset.erl, and why. Riak keeps each replica's
  * values as a list whose dots are implied by position, and keeps `reconcile`d
@@ -317,6 +320,35 @@ export class DottedVersionVectorSet<V> {
       [this.#counters[winner] as number],
       [values[winner] as V],
     );
+  }
+
+  /**
+   * Only the siblings whose value `keep` accepts, each at its own dot; the
+   * history is unchanged, so a dropped sibling is superseded exactly as if a
+   * write had overwritten it. Like `lww`, it drops siblings and keeps what is
+   * known. It is safe beside `sync` because a dropped sibling's dot stays
+   * covered by the history: a later sync with a replica that still holds it
+   * drops it there too (the other side has seen the dot and no longer holds
+   * it), so it never comes back. For a `keep` that depends only on the value
+   * (one dot, one value), `a.retain(keep).sync(b.retain(keep))` equals
+   * `a.sync(b).retain(keep)`; so "sync, then drop the siblings below a
+   * threshold that only rises" is itself a join. Returns this set when every
+   * sibling is kept.
+   */
+  retain(keep: (value: V) => boolean): DottedVersionVectorSet<V> {
+    if (typeof keep !== "function") throw new TypeError("DottedVersionVectorSet.retain: keep must be a function");
+    const replicas: string[] = [];
+    const counters: number[] = [];
+    const values: V[] = [];
+    for (let i = 0; i < this.#values.length; i++) {
+      const value = this.#values[i] as V;
+      if (!keep(value)) continue;
+      replicas.push(this.#replicas[i] as string);
+      counters.push(this.#counters[i] as number);
+      values.push(value);
+    }
+    if (values.length === this.#values.length) return this;
+    return new DottedVersionVectorSet(this.#history, replicas, counters, values);
   }
 
   /**

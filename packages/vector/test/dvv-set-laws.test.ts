@@ -163,6 +163,61 @@ describe("dotted version vector set laws", () => {
     );
   });
 
+  // A threshold predicate, as a store that drops the siblings written under a fencing token below the
+  // highest seen uses: each write gets a token from its id (a small domain, so tokens collide often).
+  const tokenOf = (value: WriteId): number => (value * 7) % 4;
+  const atLeast =
+    (threshold: number) =>
+    (value: WriteId): boolean =>
+      tokenOf(value) >= threshold;
+  const thresholdArb = fc.integer({ min: 0, max: 4 });
+
+  it("retain keeps exactly the accepted siblings at their dots and leaves the history as it was", () => {
+    fc.assert(
+      fc.property(drawArb, thresholdArb, (drawn, threshold) => {
+        const { a } = draw(drawn);
+        const kept = a.set.retain(atLeast(threshold));
+        checkShape(kept);
+        expect(kept.siblings()).toEqual(a.set.siblings().filter((s) => atLeast(threshold)(s.value)));
+        expect(kept.join().equals(a.set.join())).toBe(true);
+        // What it dropped stays dropped: syncing with the state that still holds it changes nothing.
+        expect(kept.sync(a.set).equals(kept)).toBe(true);
+        expect(a.set.sync(kept).equals(kept)).toBe(true);
+      }),
+    );
+  });
+
+  it("retain commutes with sync: retain then sync equals sync then retain", () => {
+    fc.assert(
+      fc.property(drawArb, thresholdArb, (drawn, threshold) => {
+        const { a, b } = draw(drawn);
+        const keep = atLeast(threshold);
+        expect(a.set.retain(keep).sync(b.set.retain(keep)).equals(a.set.sync(b.set).retain(keep))).toBe(true);
+      }),
+    );
+  });
+
+  it("sync, then retain above the higher of two rising thresholds, is a join", () => {
+    // A state with its threshold (the highest token it has seen); the join raises the threshold to the max.
+    type Fenced = { readonly set: DottedVersionVectorSet<WriteId>; readonly threshold: number };
+    const fenced = (set: DottedVersionVectorSet<WriteId>, threshold: number): Fenced => ({
+      set: set.retain(atLeast(threshold)),
+      threshold,
+    });
+    const join = (x: Fenced, y: Fenced): Fenced => fenced(x.set.sync(y.set), Math.max(x.threshold, y.threshold));
+    const same = (x: Fenced, y: Fenced): boolean => x.threshold === y.threshold && x.set.equals(y.set);
+    fc.assert(
+      fc.property(drawArb, thresholdArb, thresholdArb, thresholdArb, (drawn, ta, tb, tc) => {
+        const { a: ra, b: rb, c: rc } = draw(drawn);
+        const [a, b, c] = [fenced(ra.set, ta), fenced(rb.set, tb), fenced(rc.set, tc)];
+        expect(same(join(a, b), join(b, a))).toBe(true);
+        expect(same(join(join(a, b), c), join(a, join(b, c)))).toBe(true);
+        expect(same(join(a, a), a)).toBe(true);
+        expect(same(join(join(a, b), b), join(a, b))).toBe(true);
+      }),
+    );
+  });
+
   it("round-trips through its encoding", () => {
     const codec = {
       encode: (v: number) => Uint8Array.of(v & 0xff, v >> 8),

@@ -111,6 +111,38 @@ describe("DottedVersionVectorSet", () => {
     expect(empty().lww(() => 0).size).toBe(0);
   });
 
+  it("retain keeps the siblings a predicate accepts at their dots, the history unchanged", () => {
+    // Values carry the fencing token they were written with; the token-33 sibling is below the highest seen.
+    const set = DottedVersionVectorSet.empty<{ v: string; fence: number }>()
+      .update({ v: "zombie", fence: 33 }, none, "C")
+      .update({ v: "leaseholder", fence: 34 }, none, "A")
+      .update({ v: "other", fence: 34 }, none, "B");
+    const kept = set.retain((value) => value.fence >= 34);
+    expect(kept.siblings()).toEqual([
+      { replica: "A", counter: 1, value: { v: "leaseholder", fence: 34 } },
+      { replica: "B", counter: 1, value: { v: "other", fence: 34 } },
+    ]);
+    expect(kept.join()).toBe(set.join());
+    // The dropped dot stays covered: a replica that still holds the zombie's sibling drops it on sync, either way.
+    expect(
+      set
+        .sync(kept)
+        .values()
+        .map((value) => value.v),
+    ).toEqual(["leaseholder", "other"]);
+    expect(
+      kept
+        .sync(set)
+        .values()
+        .map((value) => value.v),
+    ).toEqual(["leaseholder", "other"]);
+    // Keeping everything returns the set itself; keeping nothing leaves the history alone.
+    expect(set.retain(() => true)).toBe(set);
+    const dropped = set.retain(() => false);
+    expect(dropped.size).toBe(0);
+    expect(dropped.join().equals(set.join())).toBe(true);
+  });
+
   it("reconcile writes the merged value with a dot of its own, so a concurrent write survives it", () => {
     // Replica A and B both hold s1 and s2. A reconciles them into "s1+s2"; meanwhile B takes a blind write s3.
     const shared = empty().update("s1", none, "A").update("s2", none, "B");
@@ -184,6 +216,7 @@ describe("DottedVersionVectorSet", () => {
     expect(() => set.update("y", none, "")).toThrow(TypeError);
     expect(() => set.sync({} as never)).toThrow(TypeError);
     expect(() => set.lww("no" as never)).toThrow(TypeError);
+    expect(() => set.retain("no" as never)).toThrow(TypeError);
     expect(() => set.reconcile("no" as never, "A")).toThrow(TypeError);
     expect(() => set.map("no" as never)).toThrow(TypeError);
     expect(() => set.encode({} as never)).toThrow(TypeError);

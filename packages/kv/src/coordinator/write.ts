@@ -15,10 +15,14 @@
  * - `FENCED` (some refused for a newer fencing token) or `UNAVAILABLE`
  *   (refused for other reasons: a fallback's hints are full, the bytes
  *   arrived damaged) once enough replicas refused that W or PW can no longer
- *   be reached; definite only when every replica refused, since a replica
- *   that accepted keeps the write;
- * - `TIMEOUT` at the deadline; never definite, since a write that left the
- *   coordinator may have been applied anywhere.
+ *   be reached. The coordinator then waits for every target's answer (until
+ *   the deadline) before it answers, because only then does it know the
+ *   label: definite exactly when no target accepted the write (nothing is
+ *   stored anywhere; a replica that accepted keeps it). At the deadline with
+ *   some target silent, the refusal is answered indefinite: the silent one
+ *   may have stored it;
+ * - `TIMEOUT` at the deadline otherwise; never definite, since a write that
+ *   left the coordinator may have been applied anywhere.
  */
 import type { NormalRequest, WriteReply } from "../requests.js";
 import type { ReplyTo } from "./reply-to.js";
@@ -85,8 +89,13 @@ export class WriteCoordination {
     return open < this.request.quorum || openPrimaries < this.request.primaryQuorum;
   }
 
-  /** Nothing was stored anywhere: every replica refused. */
+  /** Every target has answered, accepting or refusing. */
+  get allAnswered(): boolean {
+    return this.targets.every((node) => this.#acked.has(node) || this.#fenced.has(node) || this.#refused.has(node));
+  }
+
+  /** Nothing was stored anywhere: every target answered, and none accepted. */
   get nothingWritten(): boolean {
-    return this.#acked.size === 0 && this.#fenced.size + this.#refused.size === this.targets.length;
+    return this.#acked.size === 0 && this.allAnswered;
   }
 }

@@ -37,7 +37,7 @@
  * is lost): version vectors gain one entry per such event, not per write.
  */
 import { assert, type Random } from "@skew/env";
-import { DottedVersionVectorSet, VectorClock, VectorError } from "@skew/vector";
+import { VectorClock, VectorError } from "@skew/vector";
 import {
   heartbeatIntervalMsDefault,
   hintsMaxDefault,
@@ -56,6 +56,7 @@ import { parsePeerMessage } from "../messages.js";
 import { type ConflictMode, isConflictMode, isLww } from "../modes.js";
 import {
   type CausalRecord,
+  causalWrite,
   contextOf,
   decodeRecord,
   encodeRecord,
@@ -65,7 +66,6 @@ import {
   liveValues,
   mergeRecords,
   parseContext,
-  type Value,
 } from "../record/index.js";
 import { type ApplyOutcome, Replica } from "../replica/replica.js";
 import { type ClientReply, type NormalRequest, parseClientRequest, type WriteReply } from "../requests.js";
@@ -413,6 +413,12 @@ export class KvNode {
       this.#answer(replyTo, failure("INVALID_REQUEST", true, context.error.message));
       return;
     }
+    // The client read a version written under a higher token: that token is seen, whatever the replicas know.
+    if (context.value !== undefined && request.fence < context.value.fence) {
+      const detail = `token ${request.fence} is below ${context.value.fence}, seen in the context; nothing was sent`;
+      this.#answer(replyTo, failure("FENCED", true, detail));
+      return;
+    }
     const hash = hashKey(request.bucket, request.key);
     const preference = this.ring.preferenceList(hash, request.n);
     const primaries = new Set(preference);
@@ -523,14 +529,16 @@ export class KvNode {
       this.#answer(replyTo, failure("FENCED", true, `token ${request.fence} is below ${fence}`));
       return;
     }
-    let set: DottedVersionVectorSet<Value>;
+    // A higher token supersedes the siblings written under lower ones (record.ts), as a stamp's fence does in LWW.
+    let record: CausalRecord;
     try {
-      set = (current?.set ?? DottedVersionVectorSet.empty<Value>()).update(request.value, context, this.dotId);
+      record = causalWrite(current, request.value, context, request.fence, this.dotId);
     } catch (error) {
       if (!(error instanceof VectorError)) throw error;
       this.#answer(replyTo, failure("INVALID_REQUEST", true, error.message));
       return;
     }
+    const { set } = record;
     if (set.size > siblingsMax) {
       this.#answer(
         replyTo,
@@ -538,7 +546,6 @@ export class KvNode {
       );
       return;
     }
-    const record: CausalRecord = { kind: "causal", fence: Math.max(fence, request.fence), set };
     this.#replica.set(keyId, record);
     const bytes = encodeRecord(record);
     this.#outbox.write({ kind: "put", key: recordPrefix + keyId, value: bytes });
@@ -564,22 +571,26 @@ export class KvNode {
   #settleWrite(op: OperationId, coordination: WriteCoordination): void {
     if (coordination.ready === undefined) {
       if (coordination.quorumMet) coordination.ready = coordination.reply;
-      else if (coordination.unreachable) {
-        this.#coordinations.delete(op);
-        const definite = coordination.nothingWritten;
-        if (coordination.anyFenced) {
-          this.#answer(coordination.replyTo, failure("FENCED", definite, "a newer fencing token was seen"));
-          return;
-        }
-        const counts = { got: coordination.acked, need: coordination.request.quorum };
-        const refused = failure("UNAVAILABLE", definite, "too many replicas refused the write", counts);
-        this.#answer(coordination.replyTo, refused);
+      // Refused: wait for every answer (or the deadline, #expire), the only way to know whether anything was stored.
+      else if (coordination.unreachable && coordination.allAnswered) {
+        this.#refuseWrite(op, coordination, coordination.nothingWritten);
         return;
       } else return;
     }
     if (this.#commitWaitLeftMs(coordination) > 0) return;
     this.#coordinations.delete(op);
     this.#answer(coordination.replyTo, coordination.ready);
+  }
+
+  /** The write's quorum is out of reach: `FENCED` if a newer token was among the refusals, else `UNAVAILABLE`. */
+  #refuseWrite(op: OperationId, coordination: WriteCoordination, definite: boolean): void {
+    this.#coordinations.delete(op);
+    const counts = { got: coordination.acked, need: coordination.request.quorum };
+    if (coordination.anyFenced) {
+      this.#answer(coordination.replyTo, failure("FENCED", definite, "a newer fencing token was seen", counts));
+      return;
+    }
+    this.#answer(coordination.replyTo, failure("UNAVAILABLE", definite, "too many replicas refused the write", counts));
   }
 
   /** Time left before a TrueTime stamp has certainly passed (0 when it has, or when there is none). */
@@ -629,6 +640,11 @@ export class KvNode {
         );
       }
       this.#finishRead(op, coordination);
+      return;
+    }
+    if (coordination.kind === "write" && coordination.ready === undefined && coordination.unreachable) {
+      // Refused, and some target never answered: it may have stored the write.
+      this.#refuseWrite(op, coordination, false);
       return;
     }
     this.#coordinations.delete(op);

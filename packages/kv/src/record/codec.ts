@@ -10,9 +10,15 @@
  * ```text
  * 0x4b 'K'  version 0x01  kind (0x01 lww, 0x02 causal)  fence:f64
  * lww:    time:f64  nodeLength:u16  node:UTF-8  tag (0x00 tombstone, 0x01 value)  valueLength:u32  value
- * causal: setLength:u32  set (@skew/vector's canonical encoding; each sibling: tag, then the value bytes)
+ * causal: setLength:u32  set (@skew/vector's canonical encoding; each sibling: fence:f64, tag, then the value bytes)
  * crc32c:u32 of every byte before it
  * ```
+ *
+ * The header's fence is the highest token seen for the key; a causal
+ * sibling's is the token it was written with. So in a stored record every
+ * sibling's fence equals the header's: it cannot be above the highest seen,
+ * and a sibling below it is superseded (record.ts). A record that breaks
+ * this was not made by this code and is `RECORD_MALFORMED`.
  *
  * Integers are big-endian. Numbers are IEEE-754 doubles so that every mode's
  * time (wall ms with fractions, HLC packed into 53 bits, Lamport counters,
@@ -23,7 +29,7 @@ import { DottedVersionVectorSet, type ValueCodec, VectorError } from "@skew/vect
 import { crc32c } from "../checksum/index.js";
 import { fenceMax, valueBytesMax } from "../constants.js";
 import { KvError } from "../errors.js";
-import type { KvRecord, Value } from "./record.js";
+import type { KvRecord, Sibling } from "./record.js";
 
 const magic = 0x4b;
 const formatVersion = 1;
@@ -33,19 +39,28 @@ const tombstoneTag = 0;
 const valueTag = 1;
 const headerBytes = 3 + 8;
 const checksumBytes = 4;
+/** A sibling's fence (f64) and tag, before its value bytes. */
+const siblingHeaderBytes = 8 + 1;
 
-/** A sibling value inside a dotted version vector set: a tag byte, then the bytes. */
-export const siblingCodec: ValueCodec<Value> = {
-  encode(value) {
-    if (value === null) return new Uint8Array([tombstoneTag]);
-    const bytes = new Uint8Array(value.length + 1);
-    bytes[0] = valueTag;
-    bytes.set(value, 1);
+/** A sibling inside a dotted version vector set: its fence (f64), a tag byte, then the value bytes. */
+export const siblingCodec: ValueCodec<Sibling> = {
+  encode({ fence, value }) {
+    const bytes = new Uint8Array(siblingHeaderBytes + (value === null ? 0 : value.length));
+    new DataView(bytes.buffer).setFloat64(0, fence);
+    bytes[8] = value === null ? tombstoneTag : valueTag;
+    if (value !== null) bytes.set(value, siblingHeaderBytes);
     return bytes;
   },
   decode(bytes) {
-    if (bytes[0] === tombstoneTag && bytes.length === 1) return null;
-    if (bytes[0] === valueTag && bytes.length - 1 <= valueBytesMax) return bytes.slice(1);
+    if (bytes.length < siblingHeaderBytes) throw new KvError("RECORD_MALFORMED", "a sibling is too short");
+    const fence = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(0);
+    if (!isCount(fence, fenceMax)) {
+      throw new KvError("RECORD_MALFORMED", "a sibling's fence is not a safe non-negative integer");
+    }
+    const tag = bytes[8];
+    const length = bytes.length - siblingHeaderBytes;
+    if (tag === tombstoneTag && length === 0) return { fence, value: null };
+    if (tag === valueTag && length <= valueBytesMax) return { fence, value: bytes.slice(siblingHeaderBytes) };
     throw new KvError("RECORD_MALFORMED", "a sibling is neither a tombstone nor a value");
   },
 };
@@ -136,6 +151,9 @@ export function decodeRecord(bytes: Uint8Array): Result<KvRecord, KvError> {
     if (at + setLength !== end) return malformed("the set length does not match the record's");
     try {
       const set = DottedVersionVectorSet.decode(bytes.subarray(at, end), siblingCodec);
+      if (set.values().some((sibling) => sibling.fence !== fence)) {
+        return malformed("a sibling's fence is not the record's (above it, or superseded below it)");
+      }
       return ok({ kind: "causal", fence, set });
     } catch (cause) {
       if (cause instanceof VectorError || cause instanceof KvError) {

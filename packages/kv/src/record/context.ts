@@ -4,10 +4,9 @@
  * `put(key, context, value)`; Riak's `X-Riak-Vclock` header).
  *
  * - causal buckets: the join of the siblings' histories, a version vector
- *   (`c.` then @skew/vector's base64url text). A write with it overwrites
- *   exactly the siblings the client saw.
- * - last-write-wins buckets: the time of the stamp read (`l.` then the
- *   number). The coordinator moves its Lamport clock or HLC past it before
+ *   (@skew/vector's base64url text). A write with it overwrites exactly the
+ *   siblings the client saw.
+ * - last-write-wins buckets: the time of the stamp read. The coordinator moves its Lamport clock or HLC past it before
  *   stamping, so a read-modify-write is stamped above what it read even when
  *   it goes through another node: the client carries the causality that
  *   messages between nodes might not have. A wall clock cannot be moved,
@@ -15,26 +14,38 @@
  *   commit wait already orders a write after every write acknowledged before
  *   it started.
  *
+ * Both carry the record's fence, the highest fencing token seen for the key
+ * where it was read: `c.<fence>.<clock>`, `l.<fence>.<time>`. A coordinator
+ * treats it as seen and refuses a write with a lower token (`FENCED`,
+ * definite). Without it, a client that read the token-34 value and then
+ * wrote under token 33 through a coordinator whose replicas had not yet
+ * seen 34 would be accepted there, and its write would be superseded by the
+ * next merge with a replica that had (record.ts): acknowledged, then lost.
+ *
  * Clients must treat the text as opaque; it is validated like any input.
  */
 import { err, ok, type Result } from "@skew/env";
 import { VectorClock, VectorError } from "@skew/vector";
-import { contextCharsMax } from "../constants.js";
+import { contextCharsMax, fenceMax } from "../constants.js";
 import { KvError } from "../errors.js";
-import type { KvRecord } from "./record.js";
+import { fenceOf, type KvRecord } from "./record.js";
 
 export type Context =
-  | { readonly kind: "causal"; readonly clock: VectorClock }
-  | { readonly kind: "lww"; readonly time: number };
+  | { readonly kind: "causal"; readonly fence: number; readonly clock: VectorClock }
+  | { readonly kind: "lww"; readonly fence: number; readonly time: number };
 
 /** The context of a read that found `record` (or nothing). */
 export function contextOf(record: KvRecord | undefined, causal: boolean): string {
+  const fence = record === undefined ? 0 : fenceOf(record);
   if (causal) {
     const clock = record?.kind === "causal" ? record.set.join() : VectorClock.empty;
-    return `c.${clock.encodeText()}`;
+    return `c.${fence}.${clock.encodeText()}`;
   }
-  return record?.kind === "lww" ? `l.${String(record.stamp.time)}` : "";
+  return record?.kind === "lww" ? `l.${fence}.${String(record.stamp.time)}` : "";
 }
+
+/** A fence as a context writes it: decimal digits, no sign, no leading zero, at most `fenceMax`. */
+const fenceText = /^(0|[1-9][0-9]{0,15})$/;
 
 /** Parses a client's context; the empty string is "no context" (a blind write). */
 export function parseContext(text: string, causal: boolean): Result<Context | undefined, KvError> {
@@ -42,16 +53,24 @@ export function parseContext(text: string, causal: boolean): Result<Context | un
     return err(new KvError("INVALID_REQUEST", `a context is a string of at most ${contextCharsMax} characters`));
   }
   if (text === "") return ok(undefined);
+  const prefix = causal ? "c." : "l.";
+  const family = causal ? "a causal bucket's" : "a last-write-wins bucket's";
+  const dot = text.indexOf(".", prefix.length);
+  const fenceDigits = text.slice(prefix.length, dot);
+  const fence = Number(fenceDigits);
+  if (!text.startsWith(prefix) || dot < 0 || !fenceText.test(fenceDigits) || fence > fenceMax) {
+    return err(new KvError("INVALID_REQUEST", `not ${family} context`));
+  }
+  const rest = text.slice(dot + 1);
   if (causal) {
-    if (!text.startsWith("c.")) return err(new KvError("INVALID_REQUEST", "not a causal bucket's context"));
     try {
-      return ok({ kind: "causal", clock: VectorClock.decodeText(text.slice(2)) });
+      return ok({ kind: "causal", fence, clock: VectorClock.decodeText(rest) });
     } catch (cause) {
       if (cause instanceof VectorError) return err(new KvError("INVALID_REQUEST", "malformed context", { cause }));
       throw cause;
     }
   }
-  const time = text.startsWith("l.") ? Number(text.slice(2)) : Number.NaN;
-  if (!Number.isFinite(time) || time < 0) return err(new KvError("INVALID_REQUEST", "not a last-write-wins context"));
-  return ok({ kind: "lww", time });
+  const time = rest === "" ? Number.NaN : Number(rest);
+  if (!Number.isFinite(time) || time < 0) return err(new KvError("INVALID_REQUEST", `not ${family} context`));
+  return ok({ kind: "lww", fence, time });
 }

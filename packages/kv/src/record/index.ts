@@ -4,8 +4,10 @@ export { decodeRecord, encodeRecord, siblingCodec } from "./codec.js";
 export { type Context, contextOf, parseContext } from "./context.js";
 export {
   type CausalRecord,
+  causalWrite,
   compareLwwRecords,
   compareValues,
+  fencedRecord,
   fenceOf,
   isTombstone,
   type KvRecord,
@@ -13,6 +15,8 @@ export {
   liveValues,
   mergeRecords,
   recordsEqual,
+  type Sibling,
+  siblingsEqual,
   type Value,
   valuesEqual,
 } from "./record.js";

@@ -14,13 +14,30 @@
  *
  * Both carry the highest fencing token seen for the key (`fence`): joined by
  * `max`, it is what a replica checks a new write's token against.
+ *
+ * Fencing across replicas (the chapter, section 4.3). A replica cut off from
+ * the new leaseholder's write (token 34) may still accept the zombie's
+ * (token 33). Last-write-wins puts the token in the stamp's most significant
+ * place, so the zombie's version loses every merge. The causal analogue:
+ * each sibling keeps the token it was written with, and a sibling whose
+ * token is below its record's fence is superseded, dropped from the set with
+ * its dot kept in the history, exactly as if a write had overwritten it
+ * (`retain` in @skew/vector). Dropping commutes with `sync` and the fence
+ * only rises, so "sync, then drop the siblings below the max fence" is still
+ * a join; the property tests check it.
  */
 import { assert } from "@skew/env";
-import type { DottedVersionVectorSet } from "@skew/vector";
+import { DottedVersionVectorSet, type VectorClock } from "@skew/vector";
 import { compareStamps, type LwwStamp } from "./stamp.js";
 
 /** A sibling's value: bytes, or `null` for a tombstone (a delete). */
 export type Value = Uint8Array | null;
+
+/** One causal sibling: its value and the fencing token of the write that created it (0: none). */
+export interface Sibling {
+  readonly fence: number;
+  readonly value: Value;
+}
 
 export interface LwwRecord {
   readonly kind: "lww";
@@ -30,9 +47,9 @@ export interface LwwRecord {
 
 export interface CausalRecord {
   readonly kind: "causal";
-  /** The highest fencing token any write of this key carried (0: none). */
+  /** The highest fencing token any write of this key carried (0: none); every sibling's is at least this. */
   readonly fence: number;
-  readonly set: DottedVersionVectorSet<Value>;
+  readonly set: DottedVersionVectorSet<Sibling>;
 }
 
 export type KvRecord = LwwRecord | CausalRecord;
@@ -46,14 +63,42 @@ export function fenceOf(record: KvRecord): number {
 export function liveValues(record: KvRecord): Uint8Array[] {
   if (record.kind === "lww") return record.value === null ? [] : [record.value];
   const live: Uint8Array[] = [];
-  for (const value of record.set.values()) if (value !== null) live.push(value);
+  for (const { value } of record.set.values()) if (value !== null) live.push(value);
   return live;
 }
 
 /** True when the record says only "deleted": a tombstone, or siblings that are all tombstones. */
 export function isTombstone(record: KvRecord): boolean {
   if (record.kind === "lww") return record.value === null;
-  return record.set.values().every((value) => value === null);
+  return record.set.values().every(({ value }) => value === null);
+}
+
+/**
+ * The causal record of `set` under `fence`: the siblings written under a
+ * lower token are superseded (dropped, their dots left in the history). Every
+ * causal record is made through this, so none keeps a sibling below its
+ * record's fence.
+ */
+export function fencedRecord(fence: number, set: DottedVersionVectorSet<Sibling>): CausalRecord {
+  return { kind: "causal", fence, set: set.retain((sibling) => sibling.fence >= fence) };
+}
+
+/**
+ * A causal write at `replica` (a primary coordinating it): the value is
+ * dotted against `current` and the client's `context` (DVVSet `update`) with
+ * the write's token, and the record's fence rises to it. The caller has
+ * checked the token against the fences it knows (a write below them is
+ * refused); were it below, the new sibling would be superseded at once.
+ */
+export function causalWrite(
+  current: CausalRecord | undefined,
+  value: Value,
+  context: VectorClock,
+  fence: number,
+  replica: string,
+): CausalRecord {
+  const set = (current?.set ?? DottedVersionVectorSet.empty<Sibling>()).update({ fence, value }, context, replica);
+  return fencedRecord(Math.max(current?.fence ?? 0, fence), set);
 }
 
 /** Byte-wise order of two values, `null` (a tombstone) above every value. */
@@ -78,6 +123,11 @@ export function valuesEqual(a: Value, b: Value): boolean {
   return compareValues(a, b) === 0;
 }
 
+/** Same sibling: same token and same value. */
+export function siblingsEqual(a: Sibling, b: Sibling): boolean {
+  return a.fence === b.fence && valuesEqual(a.value, b.value);
+}
+
 /**
  * The join of two versions of one key. Both must be of one family (a bucket
  * has one mode); mixing them is a bug. Returns an input when it already is
@@ -89,16 +139,16 @@ export function mergeRecords(a: KvRecord, b: KvRecord): KvRecord {
     return compareLwwRecords(a, b) >= 0 ? a : b;
   }
   assert(b.kind === "causal", "mergeRecords: a causal record cannot merge with a last-write-wins one");
-  const set = a.set.sync(b.set);
   const fence = Math.max(a.fence, b.fence);
+  const { set } = fencedRecord(fence, a.set.sync(b.set));
   if (set === a.set && fence === a.fence) return a;
   if (set === b.set && fence === b.fence) return b;
   return { kind: "causal", fence, set };
 }
 
-/** Same record: equal stamps and values, or equal sets (same history, dots and values) and fences. */
+/** Same record: equal stamps and values, or equal sets (same history, dots, values and tokens) and fences. */
 export function recordsEqual(a: KvRecord, b: KvRecord): boolean {
   if (a === b) return true;
   if (a.kind === "lww") return b.kind === "lww" && compareLwwRecords(a, b) === 0;
-  return b.kind === "causal" && a.fence === b.fence && a.set.equals(b.set, valuesEqual);
+  return b.kind === "causal" && a.fence === b.fence && a.set.equals(b.set, siblingsEqual);
 }

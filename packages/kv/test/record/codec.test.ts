@@ -1,7 +1,8 @@
+import { DottedVersionVectorSet, VectorClock } from "@skew/vector";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { crc32c } from "../../src/checksum/index.js";
-import { decodeRecord, encodeRecord, type KvRecord, recordsEqual } from "../../src/record/index.js";
+import { decodeRecord, encodeRecord, type KvRecord, recordsEqual, type Sibling } from "../../src/record/index.js";
 import { causalStepsArb, lwwRecordArb, runCausal } from "../support/arbitraries.js";
 
 const recordArb: fc.Arbitrary<KvRecord> = fc.oneof(
@@ -52,6 +53,21 @@ describe("record encoding", () => {
         if (!result.ok) expect(["RECORD_CORRUPT", "RECORD_MALFORMED"]).toContain(result.error.code);
       }),
     );
+  });
+
+  it("refuses a causal record whose sibling was written under another token than the record's fence", () => {
+    const sibling = (fence: number): Sibling => ({ fence, value: new Uint8Array([fence]) });
+    const set = DottedVersionVectorSet.empty<Sibling>()
+      .update(sibling(5), VectorClock.empty, "n1")
+      .update({ fence: 5, value: null }, VectorClock.empty, "n2");
+    expect(decoded(encodeRecord({ kind: "causal", fence: 5, set }))).toEqual({ kind: "causal", fence: 5, set });
+    // Below the fence it would have been superseded; above it, the fence would not be the highest token seen.
+    for (const fence of [4, 6]) {
+      const odd = set.update(sibling(fence), VectorClock.empty, "n3");
+      const result = decodeRecord(encodeRecord({ kind: "causal", fence: 5, set: odd }));
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.message).toMatch(/sibling's fence/);
+    }
   });
 
   it("refuses well-sealed bytes that are not a record as malformed", () => {

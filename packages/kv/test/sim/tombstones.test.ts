@@ -38,7 +38,7 @@ function ok(outcome: Outcome): void {
 function liveValuesOf(record: KvRecord | undefined): string[] {
   if (record === undefined) return [];
   if (record.kind === "lww") return record.value === null ? [] : [text.decode(record.value)];
-  return record.set.values().flatMap((v) => (v === null ? [] : [text.decode(v)]));
+  return record.set.values().flatMap(({ value }) => (value === null ? [] : [text.decode(value)]));
 }
 
 /** Reads every deleted key through the checker client; returns the values any read saw. */

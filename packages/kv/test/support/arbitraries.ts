@@ -5,7 +5,14 @@
  */
 import { DottedVersionVectorSet, VectorClock } from "@skew/vector";
 import fc from "fast-check";
-import type { CausalRecord, LwwRecord, Value } from "../../src/record/index.js";
+import {
+  type CausalRecord,
+  causalWrite,
+  type LwwRecord,
+  mergeRecords,
+  type Sibling,
+  type Value,
+} from "../../src/record/index.js";
 
 export const valueArb: fc.Arbitrary<Value> = fc.oneof(
   fc.constant(null),
@@ -58,9 +65,14 @@ export function writeOfValue(value: Uint8Array): number {
 
 /**
  * Runs `steps` on three replicas, each write at replica `at` with the context
- * read from replica `readFrom` (or none: a blind write). Returns each
- * replica's record and, for the oracle, what each replica knows and each
- * write's causal past.
+ * read from replica `readFrom` (or none: a blind write) and its own fencing
+ * token, through the code's own paths: `causalWrite` (a coordinator's update)
+ * and `mergeRecords` (a sync). As a coordinator does, a write whose token is
+ * below its replica's fence or its context's is refused (skipped); one below
+ * a token that only another replica has seen is taken, as a zombie's write
+ * is at a replica that had not seen the newer token, and meets the newer
+ * token at a later sync. Returns each replica's record and, for the oracle,
+ * what each replica knows, each write's causal past and each write's token.
  */
 export function runCausal(
   steps: readonly CausalStep[],
@@ -69,39 +81,40 @@ export function runCausal(
   readonly records: CausalRecord[];
   readonly known: Set<number>[];
   readonly past: Map<number, Set<number>>;
+  readonly fences: Map<number, number>;
 } {
   const records: CausalRecord[] = replicaNames.map(() => ({
     kind: "causal",
     fence: 0,
-    set: DottedVersionVectorSet.empty<Value>(),
+    set: DottedVersionVectorSet.empty<Sibling>(),
   }));
   const known = replicaNames.map(() => new Set<number>());
   const past = new Map<number, Set<number>>();
+  const fences = new Map<number, number>();
   let writes = 0;
   for (const step of steps) {
     if (step.kind === "write") {
       const target = records[step.at] as CausalRecord;
       const read = step.readFrom === null ? undefined : (records[step.readFrom] as CausalRecord);
       const context = read === undefined ? VectorClock.empty : read.set.join();
+      if (step.fence < Math.max(target.fence, read?.fence ?? 0)) continue; // FENCED
       const id = writes++;
       const seen = new Set(step.readFrom === null ? [] : (known[step.readFrom] as Set<number>));
       past.set(id, seen);
-      records[step.at] = {
-        kind: "causal",
-        fence: Math.max(target.fence, step.fence),
-        set: target.set.update(valueOfWrite(id, options.tombstones), context, replicaNames[step.at] as string),
-      };
+      fences.set(id, step.fence);
+      const value = valueOfWrite(id, options.tombstones);
+      records[step.at] = causalWrite(target, value, context, step.fence, replicaNames[step.at] as string);
       const mine = known[step.at] as Set<number>;
       for (const w of seen) mine.add(w);
       mine.add(id);
     } else {
       const from = records[step.from] as CausalRecord;
       const to = records[step.to] as CausalRecord;
-      records[step.to] = { kind: "causal", fence: Math.max(from.fence, to.fence), set: to.set.sync(from.set) };
+      records[step.to] = mergeRecords(to, from) as CausalRecord;
       for (const w of known[step.from] as Set<number>) (known[step.to] as Set<number>).add(w);
     }
   }
-  return { records, known, past };
+  return { records, known, past, fences };
 }
 
 /** The writes a correct store keeps, knowing `known`: those in no known write's past. */
@@ -109,4 +122,20 @@ export function undominated(known: ReadonlySet<number>, past: ReadonlyMap<number
   const dominated = new Set<number>();
   for (const w of known) for (const p of past.get(w) ?? []) dominated.add(p);
   return [...known].filter((w) => !dominated.has(w)).sort((a, b) => a - b);
+}
+
+/**
+ * The writes a correct fenced store keeps, knowing `known`: the undominated
+ * ones written under the highest token among the known writes (one under a
+ * lower token is superseded, as a lower fence loses in a last-write-wins
+ * stamp). Computed from the histories alone, with none of the code under test.
+ */
+export function undominatedFenced(
+  known: ReadonlySet<number>,
+  past: ReadonlyMap<number, ReadonlySet<number>>,
+  fences: ReadonlyMap<number, number>,
+): number[] {
+  let highest = 0;
+  for (const w of known) highest = Math.max(highest, fences.get(w) ?? 0);
+  return undominated(known, past).filter((w) => (fences.get(w) ?? 0) >= highest);
 }
