@@ -12,8 +12,16 @@
  * Map.get and decoding the three records. The ratio is what coordination
  * costs on top: request validation, the preference list, six or more
  * messages with an HLC timestamp each, the replicas' merges, the durable
- * outbox. `lww-truetime` is left out: its commit wait needs time to pass,
- * which an in-process loop does not model (the simulator measures it).
+ * outbox.
+ *
+ * `lww-truetime` waits before it answers a put (commit wait: until its stamp,
+ * TrueTime's `latest`, has certainly passed). Here each node's TrueTime clock
+ * is re-synced with a ±0 ms interval from the wall time whenever 100 ms of
+ * virtual time has passed, so its epsilon stays below 0.05 ms, and a put is
+ * sent, then virtual time moves on in 0.01 ms steps, the cluster running at
+ * each, until the reply comes. So its figure is the CPU cost of the protocol
+ * including the wait's ticks, not the wall-clock length of the wait (twice
+ * epsilon and more; the simulator measures that).
  *
  * Keys rotate over 1024; causal puts carry the context of the key's last
  * write, so each supersedes the one before (one sibling, as a
@@ -24,17 +32,27 @@
  * max offset within a second of virtual time, and the nodes rightly refused
  * each other's messages.
  *
+ * After the timed tables, dvv-size.ts prints what a causal key's dotted
+ * version vector set weighs after many concurrent clients (a size, not a time).
+ *
  *   npm run build && npm run bench [-- --json | --quick | --filter <text>]
  */
 import { ManualEnvironment } from "@skew/env/manual";
 import { type BenchCase, runBenchmarks } from "@skew/harness";
 import { HybridLogicalClock } from "@skew/hlc";
-import { type ConflictMode, decodeRecord, encodeRecord, LocalCluster, type LwwRecord } from "@skew/kv";
+import {
+  type ClientReply,
+  type ConflictMode,
+  decodeRecord,
+  encodeRecord,
+  LocalCluster,
+  type LwwRecord,
+} from "@skew/kv";
 import { LamportClock } from "@skew/lamport";
 import { TrueTimeClock } from "@skew/truetime";
 
 const ids = ["n1", "n2", "n3"];
-const modes: readonly ConflictMode[] = ["lww-wall", "lww-lamport", "lww-hlc", "causal"];
+const modes: readonly ConflictMode[] = ["lww-wall", "lww-lamport", "lww-hlc", "lww-truetime", "causal"];
 const buckets = Object.fromEntries(modes.map((mode) => [mode, mode])) as Record<string, ConflictMode>;
 const keyCount = 1024;
 const mask = keyCount - 1;
@@ -42,17 +60,55 @@ const keys = Array.from({ length: keyCount }, (_, k) => `key-${k}`);
 const value = new Uint8Array(100).fill(42);
 
 const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
+const truetimes: TrueTimeClock[] = [];
 const cluster = new LocalCluster({
   nodes: ids,
   buckets,
   now: () => env.monotonic.now(),
-  clocks: (id) => ({
-    wall: env.wall,
-    hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
-    lamport: new LamportClock(id),
-    truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
-  }),
+  clocks: (id) => {
+    const truetime = new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers });
+    truetimes.push(truetime);
+    return {
+      wall: env.wall,
+      hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
+      lamport: new LamportClock(id),
+      truetime,
+    };
+  },
 });
+
+/** How much virtual time may pass before the TrueTime clocks are re-synced: epsilon grows 0.4 µs per ms (2 x 200 ppm). */
+const resyncEveryMs = 100;
+/** How far virtual time moves between runs of the cluster while a TrueTime put waits. */
+const commitWaitStepMs = 0.01;
+/** The most steps a put may wait: 10 ms of virtual time, 100 times the longest wait expected. */
+const commitWaitStepsMax = 1000;
+let syncedAtMs = Number.NEGATIVE_INFINITY;
+
+/** Syncs every node's TrueTime clock to the manual wall time with no error, when `resyncEveryMs` has passed. */
+function resyncTrueTime(): void {
+  const nowMs = env.monotonic.now();
+  if (nowMs - syncedAtMs < resyncEveryMs) return;
+  const wall = env.wall.now();
+  for (const truetime of truetimes) {
+    const synced = truetime.sync([{ source: "reference", monotonicMs: nowMs, earliest: wall, latest: wall }]);
+    if (!synced.ok) throw new Error(`TrueTime sync failed: ${synced.error.message}`);
+  }
+  syncedAtMs = nowMs;
+}
+resyncTrueTime();
+
+/** Sends `request` and, when the reply waits on time (commit wait), moves time on in small steps until it comes. */
+function requestWaiting(coordinator: string, request: unknown): ClientReply | undefined {
+  const id = cluster.send(coordinator, request);
+  for (let step = 0; step < commitWaitStepsMax; step++) {
+    const reply = cluster.reply(id);
+    if (reply !== undefined) return reply;
+    env.advance(commitWaitStepMs);
+    cluster.run();
+  }
+  throw new Error(`no reply after ${commitWaitStepsMax} steps of ${commitWaitStepMs} ms`);
+}
 const contexts = new Map<string, string>();
 let i = 0;
 
@@ -61,9 +117,10 @@ function put(mode: ConflictMode): unknown {
   const key = keys[k] as string;
   const coordinator = ids[k % ids.length] as string;
   env.advance(0.01);
+  resyncTrueTime();
   const contextKey = `${mode}/${key}`;
   const context = contexts.get(contextKey);
-  const reply = cluster.request(coordinator, {
+  const reply = requestWaiting(coordinator, {
     kind: "put",
     bucket: mode,
     key,
@@ -78,6 +135,7 @@ function put(mode: ConflictMode): unknown {
 function get(mode: ConflictMode): unknown {
   const k = i++ & mask;
   env.advance(0.01);
+  resyncTrueTime();
   const reply = cluster.request(ids[k % ids.length] as string, { kind: "get", bucket: mode, key: keys[k] as string });
   if (reply?.ok !== true) throw new Error(`get failed: ${JSON.stringify(reply)}`);
   return reply;
@@ -133,4 +191,5 @@ const cases: BenchCase[] = [
 ];
 
 await runBenchmarks("@skew/kv", cases);
+await import("./dvv-size.js");
 await import("./structures.js");

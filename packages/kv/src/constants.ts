@@ -172,3 +172,36 @@ assert(
   hintDeliveryRetryMs > heartbeatIntervalMsDefault,
   "a handoff gets more than a heartbeat period to be acknowledged",
 );
+
+// ---- versioned history: multi-version history per key (src/history/*, issue 5) ---------------------------------
+
+/**
+ * How long a version stays answerable after it was superseded, by default,
+ * in ms of the bucket's clock. The history itself is clock-agnostic (it
+ * orders numbers): a clock counting ms (wall, TrueTime) passes this as is,
+ * a packed HLC timestamp multiplies it by 2^11 (its counter bits, as
+ * `timestamp(ms, 0)` of @skew/hlc does), a Lamport counter has no ms and
+ * relies on the count bound. CockroachDB keeps 4 h (gc.ttlseconds, formerly
+ * 25 h); a simulation wants a minute.
+ */
+export const historyMaxAgeMsDefault = 60_000;
+
+/** Versions kept per key, by default, the newest ones; older ones are dropped and raise the key's horizon. */
+export const historyVersionsPerKeyDefault = 32;
+
+/** The most versions per key a history may be configured to keep: bounds an insert's and a collect's work per key. */
+export const historyVersionsPerKeyMax = 1024;
+
+/** Keys one `collect` call examines, by default (round robin): bounds its work to keys x versions per key. */
+export const historyCollectKeysPerCallDefault = 256;
+
+assert(historyMaxAgeMsDefault > 0, "a version is kept for some time after it is superseded");
+assert(
+  historyVersionsPerKeyDefault >= 1 && historyVersionsPerKeyDefault <= historyVersionsPerKeyMax,
+  "the default keeps at least the current version and is allowed",
+);
+assert(historyCollectKeysPerCallDefault >= 1, "a collect examines at least one key");
+assert(
+  historyMaxAgeMsDefault >= requestTimeoutMsMax,
+  "a snapshot read at a time a request may still be waiting on stays answerable",
+);

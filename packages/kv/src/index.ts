@@ -12,6 +12,16 @@ export { crc32c } from "./checksum/index.js";
 export * from "./constants.js";
 export type { RequestId } from "./coordinator/reply-to.js";
 export { type Failure, type FailureCode, KvError, type KvErrorCode, kvErrorCodes } from "./errors.js";
+export {
+  type CollectReport,
+  compareVersions,
+  HistoryTruncatedError,
+  type InsertOutcome,
+  type Version,
+  VersionHistory,
+  type VersionHistoryOptions,
+  type VersionView,
+} from "./history/index.js";
 export { LocalCluster, type LocalClusterOptions } from "./local-cluster.js";
 export * from "./messages.js";
 export { type ConflictMode, conflictModes, isConflictMode, type LwwMode } from "./modes.js";

@@ -1,0 +1,12 @@
+/** The versioned store's history: multi-version history per key and reads at a timestamp (issue 5). */
+
+export {
+  type CollectReport,
+  compareVersions,
+  HistoryTruncatedError,
+  type InsertOutcome,
+  type Version,
+  VersionHistory,
+  type VersionHistoryOptions,
+  type VersionView,
+} from "./version-history.js";
