@@ -111,6 +111,14 @@ export const antiEntropyIntervalMsDefault = 1_000;
 /** An exchange that has not finished this long after its last step is abandoned (the peer is away). */
 export const antiEntropySessionTimeoutMs = 2_000;
 
+/**
+ * A step of an exchange unanswered this long is asked again (the responder
+ * keeps no state, so asking twice is harmless): on a lossy link an exchange
+ * of a differing partition takes a dozen messages, and abandoning it on the
+ * first loss would leave a pair unrepaired for a whole exchange cycle.
+ */
+export const antiEntropyStepRetryMs = 250;
+
 /** Node hashes asked for in one step of the walk; past it the walk follows the first ones, the rest next round. */
 export const antiEntropyNodesPerStepMax = 256;
 
@@ -148,6 +156,10 @@ export const tombstoneRoundsInFlightMax = 64;
 export const ghostRetentionMsDefault = 600_000;
 
 assert(antiEntropyIntervalMsDefault > 0 && antiEntropySessionTimeoutMs > 0, "anti-entropy runs and gives up");
+assert(
+  antiEntropyStepRetryMs > 0 && antiEntropyStepRetryMs < antiEntropySessionTimeoutMs,
+  "a step is asked again before its exchange is abandoned",
+);
 assert(antiEntropyNodesPerStepMax >= 2 ** antiEntropyLevelsPerStep, "a step can ask for one node's descendants");
 assert(antiEntropyKeysPerRoundMax >= 1, "an exchange repairs at least one key");
 assert(antiEntropyTreeDepth >= 1 && antiEntropyTreeDepth <= 16, "a tree has segments and stays small");

@@ -22,6 +22,13 @@
  * ends with (record/codec.ts): encoding is canonical (equal records, equal
  * bytes), so equal digests mean equal records but for a 2^-32 chance.
  *
+ * Loss. The responder keeps no state, so a step unanswered for
+ * `antiEntropyStepRetryMs` is simply asked again, and a reply to an earlier
+ * step (a duplicate, or the answer to a step asked twice) is ignored: on a
+ * link that loses a few percent of messages an exchange of a differing
+ * partition, a dozen messages, still completes instead of being abandoned
+ * at its first loss (each abandon costs the pair a whole exchange cycle).
+ *
  * Bounds. One exchange at a time, never with a peer the failure detector
  * suspects; a step asks for at most
  * `antiEntropyNodesPerStepMax` hashes and follows the first differing nodes
@@ -45,6 +52,7 @@ import {
   antiEntropyLevelsPerStep,
   antiEntropyNodesPerStepMax,
   antiEntropySessionTimeoutMs,
+  antiEntropyStepRetryMs,
   antiEntropyTreeDepth,
   replicasDefault,
 } from "../constants.js";
@@ -87,6 +95,9 @@ export interface AntiEntropyStats {
   /** Exchanges that found differing keys and repaired them. */
   exchangesRepaired: number;
   exchangesAbandoned: number;
+  /** Steps asked again after `antiEntropyStepRetryMs` without an answer, and replies to earlier steps ignored. */
+  stepsRetried: number;
+  repliesStale: number;
   /** Records sent to a peer (push), and keys asked of it (pull). */
   keysPushed: number;
   keysPulled: number;
@@ -107,6 +118,9 @@ interface Session {
   level: number;
   indexes: readonly number[];
   deadlineMs: number;
+  /** The step asked last, and when to ask it again if no answer came. */
+  step: PeerPayload;
+  retryAtMs: number;
 }
 
 /** The digest of an encoded record: the CRC-32C its last four bytes hold. */
@@ -120,6 +134,8 @@ export class AntiEntropy {
     exchangesEqual: 0,
     exchangesRepaired: 0,
     exchangesAbandoned: 0,
+    stepsRetried: 0,
+    repliesStale: 0,
     keysPushed: 0,
     keysPulled: 0,
     messagesRefused: 0,
@@ -185,19 +201,34 @@ export class AntiEntropy {
       this.stats.exchangesAbandoned++;
       this.#session = undefined;
     }
+    const current = this.#session;
+    if (current !== undefined && nowMs >= current.retryAtMs) {
+      this.stats.stepsRetried++;
+      current.retryAtMs = nowMs + antiEntropyStepRetryMs;
+      this.#host.send(current.peer, current.step);
+    }
     if (this.#session !== undefined || nowMs < this.#nextRoundMs) return;
     this.#nextRoundMs = nowMs + this.#intervalMs;
     const pair = this.#nextPair();
     if (pair === undefined) return;
     this.stats.exchangesStarted++;
     const id = `${this.#host.prefix()}.${++this.#sessions}`;
-    this.#session = { id, ...pair, level: 0, indexes: [0], deadlineMs: nowMs + antiEntropySessionTimeoutMs };
-    this.#host.send(pair.peer, { kind: "ae-hashes", session: id, partition: pair.partition, level: 0, indexes: [0] });
+    const step: PeerPayload = { kind: "ae-hashes", session: id, partition: pair.partition, level: 0, indexes: [0] };
+    this.#session = {
+      id,
+      ...pair,
+      level: 0,
+      indexes: [0],
+      deadlineMs: nowMs + antiEntropySessionTimeoutMs,
+      step,
+      retryAtMs: nowMs + antiEntropyStepRetryMs,
+    };
+    this.#host.send(pair.peer, step);
   }
 
   nextWakeMs(): number {
     const session = this.#session;
-    return session === undefined ? this.#nextRoundMs : session.deadlineMs;
+    return session === undefined ? this.#nextRoundMs : Math.min(session.deadlineMs, session.retryAtMs);
   }
 
   // ---- the responder ------------------------------------------------------------------------------------------
@@ -266,11 +297,12 @@ export class AntiEntropy {
   onHashesReply(from: string, message: Omit<AeHashesReplyMessage, "ts">, nowMs: number): void {
     const session = this.#session;
     if (session === undefined || session.id !== message.session || session.peer !== from) return;
-    if (
-      message.hashes === null ||
-      message.level !== session.level ||
-      message.hashes.length !== session.indexes.length
-    ) {
+    if (message.level !== session.level) {
+      // The answer to an earlier step (duplicated, or asked twice): that step is done.
+      this.stats.repliesStale++;
+      return;
+    }
+    if (message.hashes === null || message.hashes.length !== session.indexes.length) {
       // The peer keeps no tree of this partition (its ring differs), or answered another question.
       this.stats.messagesRefused++;
       this.#session = undefined;
@@ -284,24 +316,27 @@ export class AntiEntropy {
       return;
     }
     session.deadlineMs = nowMs + antiEntropySessionTimeoutMs;
+    session.retryAtMs = nowMs + antiEntropyStepRetryMs;
     if (session.level === tree.depth) {
       const segments = differing.slice(0, antiEntropyNodesPerStepMax);
       session.level = -1;
       session.indexes = segments;
-      this.#host.send(from, { kind: "ae-entries", session: session.id, partition: session.partition, segments });
+      session.step = { kind: "ae-entries", session: session.id, partition: session.partition, segments };
+      this.#host.send(from, session.step);
       return;
     }
-    const step = Math.min(antiEntropyLevelsPerStep, tree.depth - session.level);
-    const followed = differing.slice(0, Math.floor(antiEntropyNodesPerStepMax / 2 ** step));
-    session.level += step;
-    session.indexes = descendantIndexes(followed, step);
-    this.#host.send(from, {
+    const levels = Math.min(antiEntropyLevelsPerStep, tree.depth - session.level);
+    const followed = differing.slice(0, Math.floor(antiEntropyNodesPerStepMax / 2 ** levels));
+    session.level += levels;
+    session.indexes = descendantIndexes(followed, levels);
+    session.step = {
       kind: "ae-hashes",
       session: session.id,
       partition: session.partition,
       level: session.level,
       indexes: session.indexes,
-    });
+    };
+    this.#host.send(from, session.step);
   }
 
   onEntriesReply(from: string, message: Omit<AeEntriesReplyMessage, "ts">): void {

@@ -698,6 +698,7 @@ export class KvNode {
         const keyId = keyIdOf(message.bucket, message.key);
         const outcome = this.#merge(keyId, record, undefined);
         if (outcome.refused === null && outcome.changed) this.#persist(keyId, outcome.record);
+        else this.#tombstones.repairAbsorbed(from, keyId, message.record); // the sender may have missed a removal
         return;
       }
       case "read": {

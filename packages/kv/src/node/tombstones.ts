@@ -37,10 +37,18 @@
  *    simulator's delays are milliseconds). A causal coordinator writes over
  *    the ghost, so its dot counters continue past T's and a new write is
  *    never mistaken for one T already covers.
- * 6. A node that missed the remove message keeps T; anti-entropy with a node
- *    that holds T's ghost tells it to remove T (a node without the ghost
- *    takes T back, which is safe: a tombstone spreading deletes nothing
- *    live, and the next round removes it again).
+ * 6. A node that missed the remove message keeps T (nothing resends it).
+ *    Whichever node starts an anti-entropy exchange, the ghost holder tells
+ *    it to remove T: as the initiator when the peer's entry is T's digest,
+ *    and as the responder when the peer pushes it T (a record equal to the
+ *    ghost, which the ghost absorbs) by repair, anti-entropy's or a read's.
+ *    A node removing T on that word is in the state the remove message
+ *    would have left it in: every node held T or nothing when the round
+ *    decided, and it keeps T's ghost. A node without the ghost takes T back,
+ *    which is safe: a tombstone spreading deletes nothing live, and the next
+ *    round removes it again. So once faults heal, every exchange of the
+ *    key's partition between a holder of T and a holder of its ghost ends
+ *    with T removed, whatever messages were lost before.
  *
  * Every replica of a key removes the same T, so the Merkle trees, which
  * hold only records, agree again once the removes are through.
@@ -91,6 +99,8 @@ export interface TombstoneStats {
   tombstonesRemoved: number;
   /** Records a ghost absorbed: late versions of a removed key, dropped. */
   recordsDroppedByGhost: number;
+  /** Peers told to remove a tombstone they pushed to this node, which had removed it (rule 6). */
+  removesToldByGhost: number;
   ghostsExpired: number;
 }
 
@@ -122,6 +132,7 @@ export class Tombstones {
     roundsRefused: 0,
     tombstonesRemoved: 0,
     recordsDroppedByGhost: 0,
+    removesToldByGhost: 0,
     ghostsExpired: 0,
   };
   readonly #host: TombstonesHost;
@@ -132,6 +143,7 @@ export class Tombstones {
   readonly #rounds = new Map<string, Round>();
   readonly #ghosts = new Map<string, Ghost>();
   #roundCount = 0;
+  #toldCount = 0;
   #wakeMs: number | undefined = 0;
   #nowMs = 0;
 
@@ -202,6 +214,22 @@ export class Tombstones {
       return undefined;
     }
     return merged;
+  }
+
+  /**
+   * A peer pushed `encoded` for `keyId` (a repair) and it changed nothing
+   * here. If this node removed that very tombstone (it holds no record and
+   * the ghost's digest is the record's), the peer missed the removal: tell
+   * it to remove its copy (rule 6), rather than leave the two replicas
+   * differing until this node happens to start the exchange.
+   */
+  repairAbsorbed(from: string, keyId: string, encoded: Uint8Array): void {
+    const ghost = this.#ghosts.get(keyId);
+    if (ghost === undefined || this.#host.record(keyId) !== undefined || recordDigest(encoded) !== ghost.digest) return;
+    const { bucket, key } = splitKeyId(keyId);
+    this.stats.removesToldByGhost++;
+    const round = `${this.#host.prefix()}.g${++this.#toldCount}`;
+    this.#host.send(from, { kind: "tombstone-remove", round, bucket, key, digest: ghost.digest });
   }
 
   tick(nowMs: number): void {

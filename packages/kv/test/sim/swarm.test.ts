@@ -2,8 +2,8 @@
  * Swarm runs (VOPR's swarm testing on @skew/sim): the causal set workload
  * of the Jepsen test, on five nodes, under a random mix of every fault the
  * simulator has but bit rot, drawn per seed, beside a client that writes
- * and deletes a dozen other keys (tombstone removal stays off: see
- * `swarmTombstoneRemovalDelayMsDefault` for what the swarm finds with it on).
+ * and deletes a dozen other keys, their tombstones removed 300 ms after the
+ * delete at the earliest (`swarmTombstoneRemovalDelayMsDefault`).
  * The issue's safety properties, in causal mode: no acknowledged add is
  * ever lost, no add that failed definitely shows up, sibling counts stay
  * within the store's limit at every instant, no key whose delete was
