@@ -213,7 +213,36 @@ assert(
   "the default keeps at least the current version and is allowed",
 );
 assert(historyCollectKeysPerCallDefault >= 1, "a collect examines at least one key");
+
+/** How often a node runs the history's age collection from `tick`, in monotonic ms (node/lww-history.ts). */
+export const historyCollectIntervalMs = 1_000;
+
+assert(historyCollectIntervalMs > 0, "collection is paced");
 assert(
   historyMaxAgeMsDefault >= requestTimeoutMsMax,
   "a snapshot read at a time a request may still be waiting on stays answerable",
+);
+
+// ---- versioned history, causal buckets: per-sibling history (src/history/sibling-history.ts, issue 5) ------------
+// Reuses historyMaxAgeMsDefault, historyVersionsPerKeyDefault/Max (superseded siblings kept per key) and
+// historyCollectKeysPerCallDefault from the block above.
+
+/**
+ * Dropped siblings' dots remembered per key, by default (a dot, its `at` and
+ * `supersededAt`: a few dozen bytes, no value), so that a late report of a
+ * dropped sibling is recognised and not resurrected. Past it, the oldest
+ * are forgotten and only a per-replica counter watermark remains.
+ */
+export const historySiblingGhostsPerKeyDefault = 256;
+
+/** The most dropped dots a sibling history may be configured to remember per key: bounds an insert's work per key. */
+export const historySiblingGhostsPerKeyMax = 4096;
+
+assert(
+  historySiblingGhostsPerKeyDefault >= historyVersionsPerKeyDefault,
+  "a key remembers at least as many dropped dots as it keeps superseded siblings",
+);
+assert(
+  historySiblingGhostsPerKeyDefault >= 1 && historySiblingGhostsPerKeyDefault <= historySiblingGhostsPerKeyMax,
+  "the default remembers some dropped dots and is allowed",
 );

@@ -31,6 +31,8 @@ export const kvErrorCodes = Object.freeze({
   CLOCK_UNAVAILABLE: "the clock that stamps this bucket's writes is not available",
   /** The context handed back carries a timestamp too far ahead of this node's clock (HLC max offset). */
   CLOCK_OFFSET_EXCEEDED: "the context's timestamp is too far ahead of this node's clock",
+  /** A read at a timestamp below the history's horizon at too many replicas: the versions that would answer it were dropped. */
+  HISTORY_TRUNCATED: "the history was truncated above the timestamp read at",
   /** The node coordinates `requestsInFlightMax` requests already. */
   OVERLOADED: "the node coordinates too many requests",
   /** Stored or replicated bytes that are not a record (truncated, unknown version or kind). */

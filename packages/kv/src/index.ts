@@ -14,9 +14,17 @@ export type { RequestId } from "./coordinator/reply-to.js";
 export { type Failure, type FailureCode, KvError, type KvErrorCode, kvErrorCodes } from "./errors.js";
 export {
   type CollectReport,
+  compareDots,
   compareVersions,
+  type Dot,
   HistoryTruncatedError,
   type InsertOutcome,
+  type ObserveOutcome,
+  SiblingHistory,
+  type SiblingHistoryOptions,
+  type SiblingReport,
+  type SiblingVersion,
+  type SiblingVersionView,
   type Version,
   VersionHistory,
   type VersionHistoryOptions,

@@ -69,6 +69,29 @@ export interface ReadReplyMessage {
   readonly record: Uint8Array | null;
 }
 
+/** Coordinator to replica: your history's newest version of the key at or before `at` (a read at a timestamp). */
+export interface ReadAtMessage {
+  readonly kind: "read-at";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly bucket: string;
+  readonly key: string;
+  readonly at: number;
+}
+
+/**
+ * Replica to coordinator: the version (`null`: provably none; a `null`
+ * value is a tombstone), or, with `horizon` set, "my history was truncated
+ * at `horizon`, above `at`" (then `version` is `null`).
+ */
+export interface ReadAtReplyMessage {
+  readonly kind: "read-at-reply";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly version: { readonly at: number; readonly node: string; readonly value: Uint8Array | null } | null;
+  readonly horizon: number | null;
+}
+
 /** Coordinator to a replica that answered a read with less than the others: merge this (read repair). No reply. */
 export interface RepairMessage {
   readonly kind: "repair";
@@ -139,6 +162,8 @@ export type PeerMessage =
   | WriteAckMessage
   | ReadMessage
   | ReadReplyMessage
+  | ReadAtMessage
+  | ReadAtReplyMessage
   | RepairMessage
   | ForwardMessage
   | ForwardReplyMessage
@@ -187,6 +212,16 @@ export function parsePeerMessage(message: unknown): Result<PeerMessage, KvError>
     case "read-reply":
       if (!isOp(m.op) || !(m.record === null || m.record instanceof Uint8Array)) return malformed("read-reply");
       return ok(message as ReadReplyMessage);
+    case "read-at":
+      if (!isOp(m.op) || !isName(m.bucket) || typeof m.key !== "string") return malformed("read-at: bad address");
+      if (!isTime(m.at)) return malformed("read-at: bad at");
+      return ok(message as ReadAtMessage);
+    case "read-at-reply":
+      if (!isOp(m.op) || !isVersion(m.version)) return malformed("read-at-reply: bad op or version");
+      if (m.horizon !== null && (!isTime(m.horizon) || m.version !== null)) {
+        return malformed("read-at-reply: bad horizon");
+      }
+      return ok(message as ReadAtReplyMessage);
     case "repair":
       if (!isName(m.bucket) || typeof m.key !== "string" || !(m.record instanceof Uint8Array)) {
         return malformed("repair: bad address or record");
@@ -215,6 +250,17 @@ function isName(value: unknown): value is string {
 
 function isFence(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0 && value <= fenceMax;
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value);
+}
+
+function isVersion(value: unknown): boolean {
+  if (value === null) return true;
+  if (typeof value !== "object") return false;
+  const v = value as Record<string, unknown>;
+  return isTime(v.at) && isName(v.node) && (v.value === null || v.value instanceof Uint8Array);
 }
 
 function malformed(detail: string): Result<PeerMessage, KvError> {

@@ -43,6 +43,15 @@ export interface GetRequest extends QuorumOptions {
   readonly kind: "get";
   readonly bucket: string;
   readonly key: string;
+  /**
+   * Read the key as of this timestamp, in the bucket's clock (a packed HLC
+   * timestamp for `lww-hlc`, ms for `lww-wall` and `lww-truetime`, a
+   * counter for `lww-lamport`; last-write-wins buckets only): the newest
+   * version at or before it, or `HISTORY_TRUNCATED` when it is below the
+   * replicas' history horizon. Not safe time: a write stamped at or before
+   * `at` that has not reached the replicas yet may still change the answer.
+   */
+  readonly at?: number;
 }
 
 export interface PutRequest extends QuorumOptions {
@@ -81,6 +90,8 @@ export interface NormalRequest {
   /** PR for a get, PW for a write. */
   readonly primaryQuorum: number;
   readonly timeoutMs: number;
+  /** A get's timestamp to read at (absent: the current version). */
+  readonly at?: number;
 }
 
 export interface GetReply {
@@ -152,6 +163,10 @@ export function parseClientRequest(request: unknown, clusterSize: number): Resul
   if (typeof timeoutMs !== "number" || !(timeoutMs > 0 && timeoutMs <= requestTimeoutMsMax)) {
     return invalid(`timeoutMs is in (0, ${requestTimeoutMsMax}]`);
   }
+  const at = r.at;
+  if (at !== undefined && (kind !== "get" || typeof at !== "number" || !Number.isFinite(at) || at < 0)) {
+    return invalid("at is a finite number >= 0, on gets only");
+  }
   const extra = Object.keys(r).find((name) => !knownFields.has(name));
   if (extra !== undefined) return invalid(`unknown field ${JSON.stringify(extra)}`);
   return ok({
@@ -165,6 +180,7 @@ export function parseClientRequest(request: unknown, clusterSize: number): Resul
     quorum: quorum as number,
     primaryQuorum: primaryQuorum as number,
     timeoutMs,
+    ...(at === undefined ? {} : { at: at as number }),
   });
 }
 
@@ -181,6 +197,7 @@ const knownFields = new Set([
   "pr",
   "pw",
   "timeoutMs",
+  "at",
 ]);
 
 function isCount(value: unknown, max: number): value is number {

@@ -51,8 +51,10 @@
  * insert only versions that won their merge at acceptance; a zombie's
  * version that a fence later overrides stays in the history at its `at`.
  *
- * Causal mode (designed, not implemented in this increment). A causal key
- * has siblings, not one version at a time; its history is kept per sibling.
+ * Causal mode (built in sibling-history.ts as `SiblingHistory`, which adds
+ * ghosts: remembered dots of dropped siblings, so a late report does not
+ * resurrect one). A causal key has siblings, not one version at a time; its
+ * history is kept per sibling.
  * A sibling version is (dot, at, node, value, supersededAt): it exists from
  * its write's timestamp `at` until `supersededAt`, the timestamp of the
  * first write whose context covered its dot (or the write that raised the

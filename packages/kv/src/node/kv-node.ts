@@ -51,6 +51,7 @@ import type { ReplyTo, RequestId } from "../coordinator/reply-to.js";
 import { type Placement, placeRequest, type Target } from "../coordinator/targets.js";
 import { WriteCoordination } from "../coordinator/write.js";
 import { type Failure, failure } from "../errors.js";
+import type { VersionView } from "../history/index.js";
 import type { HandoffMessage, OperationId, PeerMessage, WriteMessage } from "../messages.js";
 import { parsePeerMessage } from "../messages.js";
 import { type ConflictMode, isConflictMode, isLww } from "../modes.js";
@@ -73,8 +74,10 @@ import { HashRing, hashKey } from "../ring/index.js";
 import { AntiEntropy, type AntiEntropyStats } from "./anti-entropy.js";
 import { type NodeClocks, observeLamport, stampTime } from "./clocks.js";
 import { HintStore, type HintView, hintPrefix } from "./hints.js";
+import { historyPrefix, LwwHistories, type LwwHistoryOptions } from "./lww-history.js";
 import { Membership, type PeerView } from "./membership.js";
 import { Outbox, type PeerPayload } from "./outbox.js";
+import { ReadAtCoordination } from "./read-at.js";
 import {
   decodeCount,
   dvvEpochKey,
@@ -112,6 +115,8 @@ export interface KvNodeOptions {
   readonly ghostRetentionMs?: number;
   /** Draws anti-entropy's (partition, peer) pairs; round robin without it. */
   readonly random?: Random;
+  /** The bounds of the LWW buckets' version history (node/lww-history.ts; defaults: the history's). */
+  readonly history?: LwwHistoryOptions;
 }
 
 export interface KvNodeStats {
@@ -136,7 +141,7 @@ export interface KvNodeStats {
   hintsCorruptRestored: number;
 }
 
-type Coordination = WriteCoordination | ReadCoordination | ForwardCoordination;
+type Coordination = WriteCoordination | ReadCoordination | ReadAtCoordination | ForwardCoordination;
 
 interface ForwardCoordination {
   readonly kind: "forward";
@@ -170,6 +175,7 @@ export class KvNode {
   readonly #hints: HintStore;
   readonly #antiEntropy: AntiEntropy;
   readonly #tombstones: Tombstones;
+  readonly #history: LwwHistories;
   readonly #incarnation: number;
   #dvvEpoch: number;
   #operations = 0;
@@ -231,6 +237,7 @@ export class KvNode {
       },
       hinted: (keyId) => this.#hints.recordsFor(keyId).length > 0,
     });
+    this.#history = new LwwHistories(modes, options.history ?? {}, (op) => this.#outbox.write(op));
     const meta = this.#restore(options.stored ?? []);
     this.#incarnation = meta.incarnation + 1;
     this.#dvvEpoch = meta.dvvEpoch;
@@ -287,6 +294,7 @@ export class KvNode {
     this.#handOffHints(nowMs);
     this.#antiEntropy.tick(nowMs);
     this.#tombstones.tick(nowMs);
+    this.#history.tick(nowMs, (mode) => this.#historyNow(mode));
     for (const [op, coordination] of this.#coordinations) {
       if (coordination.kind === "write" && coordination.ready !== undefined) this.#settleWrite(op, coordination);
       if (this.#coordinations.has(op) && nowMs >= coordination.deadlineMs) this.#expire(op, coordination);
@@ -329,6 +337,12 @@ export class KvNode {
   /** This replica's copy of a key, as stored (undefined when it holds none). */
   localRecord(bucket: string, key: string): KvRecord | undefined {
     return this.#replica.get(keyIdOf(bucket, key));
+  }
+
+  /** The versions of an LWW key this replica's history keeps, oldest first, and its horizon (−∞: nothing dropped). */
+  localHistory(bucket: string, key: string): { readonly versions: VersionView[]; readonly horizon: number } {
+    const keyId = keyIdOf(bucket, key);
+    return { versions: this.#history.history(keyId), horizon: this.#history.horizon(keyId) };
   }
 
   /** The keys this replica holds a record for. */
@@ -428,6 +442,11 @@ export class KvNode {
     const unavailable = quorumUnavailable(placement, request);
     const op = this.#nextOperation();
     const deadlineMs = this.#nowMs + request.timeoutMs;
+
+    if (request.kind === "get" && request.at !== undefined) {
+      this.#startReadAt(op, replyTo, request, request.at, preference, deadlineMs);
+      return;
+    }
 
     if (request.kind === "get") {
       if (unavailable !== undefined) {
@@ -616,6 +635,55 @@ export class KvNode {
     if (coordination.allReplied) this.#finishRead(op, coordination);
   }
 
+  /** A read at a timestamp (read-at.ts): the preference list's histories, no fallbacks, no read repair. */
+  #startReadAt(
+    op: OperationId,
+    replyTo: ReplyTo,
+    request: NormalRequest,
+    at: number,
+    preference: readonly string[],
+    deadlineMs: number,
+  ): void {
+    if (!this.#history.has(request.bucket)) {
+      this.#answer(replyTo, failure("INVALID_REQUEST", true, "reads at a timestamp are for last-write-wins buckets"));
+      return;
+    }
+    const coordination = new ReadAtCoordination(replyTo, request, at, preference, deadlineMs);
+    const up = preference.filter((node) => !this.#membership.isSuspected(node, this.#nowMs)).length;
+    if (up < coordination.need) {
+      const counts = { got: up, need: coordination.need };
+      this.#answer(replyTo, failure("UNAVAILABLE", true, `${up} primaries unsuspected; nothing was sent`, counts));
+      return;
+    }
+    this.#coordinations.set(op, coordination);
+    for (const node of preference) {
+      this.#outbox.send(node, { kind: "read-at", op, bucket: request.bucket, key: request.key, at });
+    }
+  }
+
+  #settleReadAt(op: OperationId, coordination: ReadAtCoordination): void {
+    const outcome = coordination.outcome();
+    if (outcome === undefined) return;
+    this.#coordinations.delete(op);
+    this.#answer(coordination.replyTo, outcome);
+  }
+
+  /** The history's "now" in each LWW mode's units, for its age collection (undefined: no reading). */
+  #historyNow(mode: ConflictMode): number | undefined {
+    switch (mode) {
+      case "lww-hlc":
+        return this.#clocks.hlc.last; // never behind anything this node stamped or heard, and reading it moves nothing
+      case "lww-wall":
+        return this.#clocks.wall.now();
+      case "lww-truetime": {
+        const now = this.#clocks.truetime.tryNow();
+        return now.ok ? now.value.earliest : undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
   #finishRead(op: OperationId, coordination: ReadCoordination): void {
     this.#coordinations.delete(op);
     const merged = coordination.merged;
@@ -630,6 +698,12 @@ export class KvNode {
   }
 
   #expire(op: OperationId, coordination: Coordination): void {
+    if (coordination.kind === "read-at") {
+      this.#coordinations.delete(op);
+      const counts = { got: coordination.correct, need: coordination.need };
+      this.#answer(coordination.replyTo, failure("TIMEOUT", true, "a read writes nothing", counts));
+      return;
+    }
     if (coordination.kind === "read") {
       if (!coordination.replied) {
         coordination.replied = true;
@@ -710,6 +784,24 @@ export class KvNode {
         }
         const bytes = record === undefined ? null : encodeRecord(record);
         this.#outbox.send(from, { kind: "read-reply", op: message.op, record: bytes });
+        return;
+      }
+      case "read-at": {
+        const found = this.#history.versionAt(keyIdOf(message.bucket, message.key), message.at);
+        if (found === undefined) {
+          this.stats.messagesMalformed++; // a bucket without a history: no coordinator of ours asks that
+          return;
+        }
+        const version = found.ok && found.value !== undefined ? found.value : null;
+        const horizon = found.ok ? null : found.error.horizon;
+        this.#outbox.send(from, { kind: "read-at-reply", op: message.op, version, horizon });
+        return;
+      }
+      case "read-at-reply": {
+        const coordination = this.#coordinations.get(message.op);
+        if (coordination?.kind !== "read-at") return;
+        coordination.answer(from, message.version, message.horizon);
+        this.#settleReadAt(message.op, coordination);
         return;
       }
       case "read-reply": {
@@ -887,7 +979,12 @@ export class KvNode {
       if (fence !== undefined && fence < fenceOf(ghost)) return { refused: "FENCED", fence: fenceOf(ghost) };
       return { refused: null, record: ghost, changed: false };
     }
-    return fence === undefined ? this.#replica.merge(keyId, admitted) : this.#replica.write(keyId, admitted, fence);
+    const before = this.#replica.get(keyId);
+    const outcome =
+      fence === undefined ? this.#replica.merge(keyId, admitted) : this.#replica.write(keyId, admitted, fence);
+    // The history keeps every accepted version, winner or not: a loser is still the answer before its winner.
+    if (outcome.refused === null) this.#history.accept(keyId, incoming, before);
+    return outcome;
   }
 
   /** Keeps the Merkle trees and the tombstone tracker in step with the replica (`restoring`: no time yet). */
@@ -938,6 +1035,8 @@ export class KvNode {
           this.stats.hintsCorruptRestored++;
           this.#outbox.write({ kind: "delete", key });
         }
+      } else if (key.startsWith(historyPrefix)) {
+        this.#history.restore(key, value);
       } else if (key.startsWith(ghostPrefix)) {
         this.#tombstones.restoreGhost(key, value);
       } else if (key.startsWith(recordPrefix)) {

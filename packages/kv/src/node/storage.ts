@@ -9,6 +9,7 @@
  *
  * ```text
  * v/<bucket>\0<key>   a record (record/codec.ts: checksummed)
+ * hv/[...]            a version of an LWW key's history, or its horizon (node/lww-history.ts)
  * m/incarnation       this node's start count (u32): operation ids stay unique across restarts
  * m/dvv-epoch         bumped when a stored record is found corrupt (see kv-node.ts, "dots")
  * m/lamport           the Lamport counter of the last lww-lamport stamp issued

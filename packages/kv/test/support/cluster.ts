@@ -78,6 +78,8 @@ export interface ClusterOptions {
   readonly repair?: Pick<KvNodeOptions, "antiEntropyIntervalMs" | "tombstoneRemovalDelayMs" | "ghostRetentionMs">;
   /** Hand each node its process's Random for anti-entropy's pair choice (default: round robin). */
   readonly antiEntropyRandom?: boolean;
+  /** The LWW version history's bounds handed to every node (defaults: KvNode's). */
+  readonly history?: KvNodeOptions["history"];
 }
 
 export class KvHost {
@@ -117,6 +119,7 @@ export class KvHost {
       ...options.membership,
       ...options.repair,
       ...(options.antiEntropyRandom === true ? { random: ctx.env.random } : {}),
+      ...(options.history === undefined ? {} : { history: options.history }),
     };
     this.node = new KvNode(nodeOptions);
   }
