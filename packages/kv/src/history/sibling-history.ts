@@ -59,15 +59,16 @@
  * exactly as the unbounded history does wherever they answer.
  */
 import { err, ok, type Result } from "@skew/env";
-import {
-  historyCollectKeysPerCallDefault,
-  historyMaxAgeMsDefault,
-  historySiblingGhostsPerKeyDefault,
-  historySiblingGhostsPerKeyMax,
-  historyVersionsPerKeyDefault,
-  historyVersionsPerKeyMax,
-} from "../constants.js";
+import { historySiblingGhostsPerKeyDefault, historySiblingGhostsPerKeyMax } from "../constants.js";
 import { compareValues, type Value } from "../record/record.js";
+import {
+  checkCount as checkCountIn,
+  checkFiniteNumber,
+  checkKey as checkKeyIn,
+  checkNumber,
+  RoundRobinKeys,
+  resolveLimits,
+} from "./common.js";
 import { type CollectReport, HistoryTruncatedError } from "./version-history.js";
 
 /** A sibling's name: the replica that coordinated its write and that replica's event counter. */
@@ -178,20 +179,15 @@ function aliveAt(s: SiblingVersion, t: number): boolean {
   return s.at <= t && (s.supersededAt === undefined || t < s.supersededAt);
 }
 
+const where = "SiblingHistory";
+
 function checkKey(key: unknown): asserts key is string {
-  if (typeof key !== "string") throw new TypeError(`SiblingHistory: a key must be a string, got ${typeof key}`);
+  checkKeyIn(where, key);
 }
 
+/** Reported times must be finite: a sibling written or superseded at ±∞ would make the horizon meaningless. */
 function checkTime(name: string, value: unknown): asserts value is number {
-  if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new TypeError(`SiblingHistory: ${name} must be a finite number, got ${String(value)}`);
-  }
-}
-
-function checkCount(name: string, value: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`SiblingHistory: ${name} must be an integer from 1 to ${max}, got ${value}`);
-  }
+  checkFiniteNumber(where, name, value);
 }
 
 function checkReport(report: SiblingReport): void {
@@ -238,27 +234,22 @@ export class SiblingHistory {
   readonly ghostsPerKey: number;
   readonly collectKeysPerCall: number;
   readonly #keys = new Map<string, KeySiblings>();
-  /** The keys in insertion order, for round-robin collection (keys are never removed). */
-  readonly #order: string[] = [];
-  #cursor = 0;
+  /** The keys in insertion order, for round-robin collection. */
+  readonly #order = new RoundRobinKeys();
   #ambiguousReports = 0;
 
   constructor(options: SiblingHistoryOptions = {}) {
-    this.maxAge = options.maxAge ?? historyMaxAgeMsDefault;
-    if (typeof this.maxAge !== "number" || !(this.maxAge >= 0)) {
-      throw new RangeError(`SiblingHistory: maxAge must be a number >= 0, got ${this.maxAge}`);
-    }
-    this.versionsPerKey = options.versionsPerKey ?? historyVersionsPerKeyDefault;
-    checkCount("versionsPerKey", this.versionsPerKey, historyVersionsPerKeyMax);
+    const limits = resolveLimits(where, options);
+    this.maxAge = limits.maxAge;
+    this.versionsPerKey = limits.versionsPerKey;
+    this.collectKeysPerCall = limits.collectKeysPerCall;
     this.ghostsPerKey = options.ghostsPerKey ?? historySiblingGhostsPerKeyDefault;
-    checkCount("ghostsPerKey", this.ghostsPerKey, historySiblingGhostsPerKeyMax);
-    this.collectKeysPerCall = options.collectKeysPerCall ?? historyCollectKeysPerCallDefault;
-    checkCount("collectKeysPerCall", this.collectKeysPerCall, Number.MAX_SAFE_INTEGER);
+    checkCountIn(where, "ghostsPerKey", this.ghostsPerKey, historySiblingGhostsPerKeyMax);
   }
 
   /** Keys with a history. */
   get keyCount(): number {
-    return this.#order.length;
+    return this.#order.size;
   }
 
   /** Ambiguous reports seen (a dot below a forgotten watermark, neither kept nor remembered). */
@@ -274,7 +265,7 @@ export class SiblingHistory {
     if (entry === undefined) {
       entry = { kept: new Map(), ghosts: new Map(), forgotten: new Map(), horizon: Number.NEGATIVE_INFINITY };
       this.#keys.set(key, entry);
-      this.#order.push(key);
+      this.#order.add(key);
     }
     const id = dotKey(report);
     const ghost = entry.ghosts.get(id);
@@ -317,9 +308,7 @@ export class SiblingHistory {
    */
   siblingsAt(key: string, t: number): Result<SiblingVersion[], HistoryTruncatedError> {
     checkKey(key);
-    if (typeof t !== "number" || Number.isNaN(t)) {
-      throw new TypeError(`SiblingHistory: a read's time must be a number, got ${String(t)}`);
-    }
+    checkNumber(where, "a read's time", t);
     const entry = this.#keys.get(key);
     if (entry === undefined) return ok([]);
     if (t < entry.horizon) return err(new HistoryTruncatedError(key, t, entry.horizon));
@@ -365,12 +354,9 @@ export class SiblingHistory {
   collect(now: number): CollectReport {
     checkTime("now", now);
     const cutoff = now - this.maxAge;
-    const keys = this.#order.length;
-    const visits = Math.min(keys, this.collectKeysPerCall);
+    const visited = this.#order.next(this.collectKeysPerCall);
     let versionsDropped = 0;
-    for (let i = 0; i < visits; i++) {
-      const key = this.#order[this.#cursor] as string;
-      this.#cursor = (this.#cursor + 1) % keys;
+    for (const key of visited) {
       const entry = this.#keys.get(key) as KeySiblings;
       // Collected first, dropped in a fixed order, so that the ghosts forgotten do not depend on arrival order.
       const old = [...entry.kept.values()].filter((s) => s.supersededAt !== undefined && s.supersededAt <= cutoff);
@@ -380,7 +366,7 @@ export class SiblingHistory {
         versionsDropped++;
       }
     }
-    return { keysVisited: visits, versionsDropped };
+    return { keysVisited: visited.length, versionsDropped };
   }
 
   /**

@@ -70,13 +70,8 @@
  * with the lowest `supersededAt` first, never a live one.
  */
 import { err, ok, type Result, SkewError } from "@skew/env";
-import {
-  historyCollectKeysPerCallDefault,
-  historyMaxAgeMsDefault,
-  historyVersionsPerKeyDefault,
-  historyVersionsPerKeyMax,
-} from "../constants.js";
 import { compareValues, type Value } from "../record/record.js";
+import { checkKey as checkKeyIn, checkNumber, RoundRobinKeys, resolveLimits } from "./common.js";
 
 /** One version of a key: the write's timestamp, its writer, and its value (`null`: a tombstone). */
 export interface Version {
@@ -149,20 +144,14 @@ interface KeyHistory {
   truncated: boolean;
 }
 
+const where = "VersionHistory";
+
 function checkTime(name: string, value: unknown): asserts value is number {
-  if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`VersionHistory: ${name} must be a number, got ${String(value)}`);
-  }
+  checkNumber(where, name, value);
 }
 
 function checkKey(key: unknown): asserts key is string {
-  if (typeof key !== "string") throw new TypeError(`VersionHistory: a key must be a string, got ${typeof key}`);
-}
-
-function checkCount(name: string, value: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`VersionHistory: ${name} must be an integer from 1 to ${max}, got ${value}`);
-  }
+  checkKeyIn(where, key);
 }
 
 /** The first index whose version orders at or after `version` (binary search). */
@@ -194,24 +183,19 @@ export class VersionHistory {
   readonly versionsPerKey: number;
   readonly collectKeysPerCall: number;
   readonly #keys = new Map<string, KeyHistory>();
-  /** The keys in insertion order, for round-robin collection (keys are never removed). */
-  readonly #order: string[] = [];
-  #cursor = 0;
+  /** The keys in insertion order, for round-robin collection. */
+  readonly #order = new RoundRobinKeys();
 
   constructor(options: VersionHistoryOptions = {}) {
-    this.maxAge = options.maxAge ?? historyMaxAgeMsDefault;
-    if (typeof this.maxAge !== "number" || !(this.maxAge >= 0)) {
-      throw new RangeError(`VersionHistory: maxAge must be a number >= 0, got ${this.maxAge}`);
-    }
-    this.versionsPerKey = options.versionsPerKey ?? historyVersionsPerKeyDefault;
-    checkCount("versionsPerKey", this.versionsPerKey, historyVersionsPerKeyMax);
-    this.collectKeysPerCall = options.collectKeysPerCall ?? historyCollectKeysPerCallDefault;
-    checkCount("collectKeysPerCall", this.collectKeysPerCall, Number.MAX_SAFE_INTEGER);
+    const limits = resolveLimits(where, options);
+    this.maxAge = limits.maxAge;
+    this.versionsPerKey = limits.versionsPerKey;
+    this.collectKeysPerCall = limits.collectKeysPerCall;
   }
 
   /** Keys with a history. */
   get keyCount(): number {
-    return this.#order.length;
+    return this.#order.size;
   }
 
   /** Versions kept over all keys (O(keys)). */
@@ -236,7 +220,7 @@ export class VersionHistory {
     if (entry === undefined) {
       entry = { versions: [], truncated: false };
       this.#keys.set(key, entry);
-      this.#order.push(key);
+      this.#order.add(key);
     }
     const { versions } = entry;
     const index = lowerBound(versions, kept);
@@ -300,12 +284,9 @@ export class VersionHistory {
   collect(now: number): CollectReport {
     checkTime("now", now);
     const cutoff = now - this.maxAge;
-    const keys = this.#order.length;
-    const visits = Math.min(keys, this.collectKeysPerCall);
+    const visited = this.#order.next(this.collectKeysPerCall);
     let versionsDropped = 0;
-    for (let i = 0; i < visits; i++) {
-      const key = this.#order[this.#cursor] as string;
-      this.#cursor = (this.#cursor + 1) % keys;
+    for (const key of visited) {
       const entry = this.#keys.get(key) as KeyHistory;
       // Keep the newest version at or before the cutoff: it answers reads from the cutoff on.
       const drop = countAtOrBefore(entry.versions, cutoff) - 1;
@@ -315,7 +296,7 @@ export class VersionHistory {
         versionsDropped += drop;
       }
     }
-    return { keysVisited: visits, versionsDropped };
+    return { keysVisited: visited.length, versionsDropped };
   }
 
   #horizonOf(entry: KeyHistory): number {

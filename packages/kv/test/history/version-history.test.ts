@@ -10,13 +10,13 @@ import { describe, expect, it } from "vitest";
 import { historyVersionsPerKeyMax } from "../../src/constants.js";
 import {
   compareVersions,
-  HistoryTruncatedError,
   type Version,
   VersionHistory,
   type VersionHistoryOptions,
   type VersionView,
 } from "../../src/history/index.js";
 import { compareValues } from "../../src/record/index.js";
+import { answers, arrivalOrdersArb, expectExactOrTruncated, expectOrderIndependent, opArb, sweep } from "./support.js";
 
 const keys = ["a", "b", "c"] as const;
 /** Timestamps from a small range, so that ties (same at, different node; same at and node) are frequent. */
@@ -37,11 +37,7 @@ const optionsArb: fc.Arbitrary<VersionHistoryOptions> = fc.record({
   collectKeysPerCall: fc.integer({ min: 1, max: 3 }),
 });
 
-type Op = { kind: "insert"; key: string; version: Version } | { kind: "collect"; now: number };
-const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 4, arbitrary: keyedVersionArb.map(([key, version]): Op => ({ kind: "insert", key, version })) },
-  { weight: 1, arbitrary: fc.integer({ min: 0, max: atMax + 12 }).map((now): Op => ({ kind: "collect", now })) },
-);
+const insertOrCollectArb = opArb(keyedVersionArb, atMax + 12, 4);
 
 /** Every version ever inserted, one per (at, node): the one the record order ranks highest. */
 class Oracle {
@@ -66,19 +62,8 @@ class Oracle {
 }
 
 /** Every read of every key at every time in range, as comparable data. */
-function answers(history: VersionHistory): unknown[] {
-  return keys.flatMap((key) =>
-    readTimes.map((t) => {
-      const r = history.versionAt(key, t);
-      return r.ok ? { ok: true, version: r.value } : { ok: false, horizon: r.error.horizon };
-    }),
-  );
-}
-
-/** Collects until every key was visited once. */
-function sweep(history: VersionHistory, now: number): void {
-  const calls = Math.ceil(history.keyCount / history.collectKeysPerCall);
-  for (let i = 0; i < calls; i++) history.collect(now);
+function reads(history: VersionHistory): unknown[] {
+  return answers(keys, readTimes, (key, t) => history.versionAt(key, t));
 }
 
 describe("VersionHistory", () => {
@@ -86,16 +71,16 @@ describe("VersionHistory", () => {
     let refusedTotal = 0;
     let answeredTotal = 0;
     fc.assert(
-      fc.property(optionsArb, fc.array(opArb, { maxLength: 40 }), (options, ops) => {
+      fc.property(optionsArb, fc.array(insertOrCollectArb, { maxLength: 40 }), (options, ops) => {
         const history = new VersionHistory(options);
         const oracle = new Oracle();
         const horizons = new Map<string, number>();
         let refused = 0;
         let answered = 0;
         for (const op of ops) {
-          if (op.kind === "insert") {
-            history.insert(op.key, op.version);
-            oracle.insert(op.key, op.version);
+          if (op.kind === "write") {
+            history.insert(op.key, op.write);
+            oracle.insert(op.key, op.write);
           } else {
             history.collect(op.now);
           }
@@ -106,22 +91,8 @@ describe("VersionHistory", () => {
             horizons.set(key, horizon);
             expect(history.history(key).length).toBeLessThanOrEqual(history.versionsPerKey);
             for (const t of readTimes) {
-              const r = history.versionAt(key, t);
-              if (r.ok) {
-                expect(t).toBeGreaterThanOrEqual(horizon);
-                expect(r.value).toEqual(oracle.at(key, t));
-                answered++;
-              } else {
-                expect(t).toBeLessThan(horizon);
-                refused++;
-                expect(r.error).toBeInstanceOf(HistoryTruncatedError);
-                expect([r.error.code, r.error.key, r.error.at, r.error.horizon]).toEqual([
-                  "HISTORY_TRUNCATED",
-                  key,
-                  t,
-                  horizon,
-                ]);
-              }
+              if (expectExactOrTruncated(history.versionAt(key, t), key, t, horizon, oracle.at(key, t))) answered++;
+              else refused++;
             }
           }
         }
@@ -142,32 +113,11 @@ describe("VersionHistory", () => {
   });
 
   it("keeps the same history whatever the arrival order and however many duplicates", () => {
-    const arb = fc
-      .tuple(optionsArb, fc.array(keyedVersionArb, { maxLength: 30 }))
-      .chain(([options, inserts]) =>
-        fc.tuple(
-          fc.constant(options),
-          fc.constant(inserts),
-          fc.shuffledSubarray(inserts, { minLength: inserts.length, maxLength: inserts.length }),
-          fc.subarray(inserts),
-          fc.integer({ min: 0, max: atMax + 12 }),
-        ),
-      );
+    const arb = arrivalOrdersArb(optionsArb, keyedVersionArb, 30);
     fc.assert(
-      fc.property(arb, ([options, inserts, permuted, duplicates, now]) => {
-        const first = new VersionHistory(options);
-        const second = new VersionHistory(options);
-        for (const [key, version] of inserts) first.insert(key, version);
-        for (const [key, version] of [...permuted, ...duplicates]) second.insert(key, version);
-        const state = (h: VersionHistory) =>
-          keys.map((key) => ({ key, kept: h.history(key), horizon: h.horizon(key) }));
-        expect(state(second)).toEqual(state(first));
-        expect(answers(second)).toEqual(answers(first));
-        // And after a collection sweep of both.
-        sweep(first, now);
-        sweep(second, now);
-        expect(state(second)).toEqual(state(first));
-        expect(answers(second)).toEqual(answers(first));
+      fc.property(arb, fc.integer({ min: 0, max: atMax + 12 }), ([options, ...orders], now) => {
+        const make = () => new VersionHistory(options);
+        expectOrderIndependent(make, (h, [key, version]) => h.insert(key, version), reads, keys, orders, now);
       }),
       { numRuns: 200 },
     );
@@ -183,11 +133,7 @@ describe("VersionHistory", () => {
           const history = new VersionHistory(options);
           for (const [key, version] of inserts) history.insert(key, version);
           const before = new Map(keys.map((key) => [key, readTimes.map((t) => history.versionAt(key, t))] as const));
-          const calls = Math.ceil(history.keyCount / history.collectKeysPerCall);
-          for (let i = 0; i < calls; i++) {
-            const report = history.collect(now);
-            expect(report.keysVisited).toBeLessThanOrEqual(history.collectKeysPerCall);
-          }
+          sweep(history, now);
           const cutoff = now - history.maxAge;
           for (const key of keys) {
             const horizon = history.horizon(key);

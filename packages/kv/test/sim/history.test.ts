@@ -40,6 +40,25 @@ function readAt(c: KvCluster, at: number, via = "n2", bucket = "lww-hlc", key = 
   return c.callAndWait("b", via, { kind: "get", bucket, key, at, r: 3 });
 }
 
+/** Every replica keeps exactly the versions of x (lww-hlc) stamped `ats`, oldest first. */
+function expectKeptEverywhere(c: KvCluster, ats: number[]): void {
+  for (const id of nodes)
+    expect(
+      c
+        .node(id)
+        .localHistory("lww-hlc", "x")
+        .versions.map((v) => v.at),
+      id,
+    ).toEqual(ats);
+}
+
+/** Lets the cluster settle, then crashes every node, losing what it had not synced, and restarts it. */
+function restartEveryNode(c: KvCluster): void {
+  c.sim.run({ forMs: 100 });
+  for (const id of nodes) c.sim.node(id).crash({ unsynced: "all", restartAfterMs: 10 });
+  c.sim.run({ forMs: 100 });
+}
+
 describe("reads at a timestamp (lww-hlc)", () => {
   it("return the newest version at or before the timestamp, before and after a restart of every node", () => {
     const c = cluster();
@@ -59,23 +78,9 @@ describe("reads at a timestamp (lww-hlc)", () => {
       for (const [at, expected] of expectations) expect(values(readAt(c, at)), `at ${at}`).toEqual(expected);
     };
     check();
-    for (const id of nodes)
-      expect(
-        c
-          .node(id)
-          .localHistory("lww-hlc", "x")
-          .versions.map((v) => v.at),
-      ).toEqual([t1, t2, t3]);
-    c.sim.run({ forMs: 100 });
-    for (const id of nodes) c.sim.node(id).crash({ unsynced: "all", restartAfterMs: 10 });
-    c.sim.run({ forMs: 100 });
-    for (const id of nodes)
-      expect(
-        c
-          .node(id)
-          .localHistory("lww-hlc", "x")
-          .versions.map((v) => v.at),
-      ).toEqual([t1, t2, t3]);
+    expectKeptEverywhere(c, [t1, t2, t3]);
+    restartEveryNode(c);
+    expectKeptEverywhere(c, [t1, t2, t3]);
     check();
   });
 
@@ -98,17 +103,9 @@ describe("reads at a timestamp (lww-hlc)", () => {
       expect(values(readAt(c, t3))).toEqual(["3"]);
     };
     check();
-    c.sim.run({ forMs: 100 });
-    for (const id of nodes) c.sim.node(id).crash({ unsynced: "all", restartAfterMs: 10 });
-    c.sim.run({ forMs: 100 });
+    restartEveryNode(c);
     // The dropped version's entry is gone from disk, and the stored horizon still refuses what it cannot answer.
-    for (const id of nodes)
-      expect(
-        c
-          .node(id)
-          .localHistory("lww-hlc", "x")
-          .versions.map((v) => v.at),
-      ).toEqual([t2, t3]);
+    expectKeptEverywhere(c, [t2, t3]);
     check();
   });
 
