@@ -214,6 +214,18 @@ assert(
 );
 assert(historyCollectKeysPerCallDefault >= 1, "a collect examines at least one key");
 
+/** Keys one `snapshot` request may read: bounds the read-at messages it sends (one per key per replica). */
+export const snapshotKeysMax = 100;
+
+/**
+ * How often a read at a timestamp that waits for safe time looks again, in ms of monotonic time, when the
+ * clock gives no better estimate (an HLC timestamp beyond the max offset: safe once the wall clock nears it).
+ */
+export const snapshotSafeRecheckMs = 5;
+
+assert(snapshotKeysMax >= 1 && snapshotKeysMax <= requestsInFlightMax, "a snapshot reads at least one key");
+assert(snapshotSafeRecheckMs > 0, "a waiting read looks again later, not in a loop");
+
 /** How often a node runs the history's age collection from `tick`, in monotonic ms (node/lww-history.ts). */
 export const historyCollectIntervalMs = 1_000;
 

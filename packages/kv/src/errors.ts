@@ -33,6 +33,8 @@ export const kvErrorCodes = Object.freeze({
   CLOCK_OFFSET_EXCEEDED: "the context's timestamp is too far ahead of this node's clock",
   /** A read at a timestamp below the history's horizon at too many replicas: the versions that would answer it were dropped. */
   HISTORY_TRUNCATED: "the history was truncated above the timestamp read at",
+  /** A read at a timestamp that a write may still land at or before (not yet safe, or never in this mode) and the request did not ask to wait. */
+  SNAPSHOT_NOT_SAFE: "the timestamp read at is not safe: a write at or before it may still be accepted",
   /** The node coordinates `requestsInFlightMax` requests already. */
   OVERLOADED: "the node coordinates too many requests",
   /** Stored or replicated bytes that are not a record (truncated, unknown version or kind). */

@@ -62,6 +62,8 @@ export type {
   GetRequest,
   PutRequest,
   QuorumOptions,
+  SnapshotReply,
+  SnapshotRequest,
   WriteReply,
 } from "./requests.js";
 export { HashRing, hashKey } from "./ring/index.js";

@@ -15,7 +15,7 @@
  */
 import { err, ok, type Result } from "@skew/env";
 import { isTimestamp, type Timestamp } from "@skew/hlc";
-import { fenceMax, requestIdCharsMax } from "./constants.js";
+import { fenceMax, historyVersionsPerKeyMax, requestIdCharsMax, siblingsMax } from "./constants.js";
 import { KvError } from "./errors.js";
 import { parseRepairMessage, type RepairPeerMessage, repairMessageKinds } from "./node/repair-messages.js";
 
@@ -92,6 +92,28 @@ export interface ReadAtReplyMessage {
   readonly horizon: number | null;
 }
 
+/**
+ * Replica to coordinator, for a read at a timestamp of a causal bucket (the
+ * same `read-at` request): the siblings its history says existed at `at`
+ * (each a dot, its stamp and its value, `null` a tombstone), or, with
+ * `horizon` set, "my history was truncated at `horizon`, above `at`" (then
+ * `siblings` is `null`). node/causal-history.ts.
+ */
+export interface ReadSiblingsAtReplyMessage {
+  readonly kind: "read-siblings-at-reply";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly siblings:
+    | readonly {
+        readonly replica: string;
+        readonly counter: number;
+        readonly at: number;
+        readonly value: Uint8Array | null;
+      }[]
+    | null;
+  readonly horizon: number | null;
+}
+
 /** Coordinator to a replica that answered a read with less than the others: merge this (read repair). No reply. */
 export interface RepairMessage {
   readonly kind: "repair";
@@ -164,6 +186,7 @@ export type PeerMessage =
   | ReadReplyMessage
   | ReadAtMessage
   | ReadAtReplyMessage
+  | ReadSiblingsAtReplyMessage
   | RepairMessage
   | ForwardMessage
   | ForwardReplyMessage
@@ -222,6 +245,15 @@ export function parsePeerMessage(message: unknown): Result<PeerMessage, KvError>
         return malformed("read-at-reply: bad horizon");
       }
       return ok(message as ReadAtReplyMessage);
+    case "read-siblings-at-reply":
+      if (!isOp(m.op) || !isSiblingList(m.siblings)) return malformed("read-siblings-at-reply: bad op or siblings");
+      if (m.horizon !== null && (!isTime(m.horizon) || m.siblings !== null)) {
+        return malformed("read-siblings-at-reply: bad horizon");
+      }
+      if (m.horizon === null && m.siblings === null) {
+        return malformed("read-siblings-at-reply: neither siblings nor horizon");
+      }
+      return ok(message as ReadSiblingsAtReplyMessage);
     case "repair":
       if (!isName(m.bucket) || typeof m.key !== "string" || !(m.record instanceof Uint8Array)) {
         return malformed("repair: bad address or record");
@@ -261,6 +293,27 @@ function isVersion(value: unknown): boolean {
   if (typeof value !== "object") return false;
   const v = value as Record<string, unknown>;
   return isTime(v.at) && isName(v.node) && (v.value === null || v.value instanceof Uint8Array);
+}
+
+/**
+ * A replica's siblings at a timestamp (`null` with a horizon). At most the
+ * live ones (`siblingsMax`) and the superseded ones a history keeps per key
+ * (`historyVersionsPerKeyMax`) can be in one answer.
+ */
+function isSiblingList(value: unknown): boolean {
+  if (value === null) return true;
+  if (!Array.isArray(value) || value.length > siblingsMax + historyVersionsPerKeyMax) return false;
+  return value.every((s: unknown) => {
+    if (typeof s !== "object" || s === null) return false;
+    const v = s as Record<string, unknown>;
+    return (
+      isName(v.replica) &&
+      Number.isSafeInteger(v.counter) &&
+      (v.counter as number) >= 1 &&
+      isTime(v.at) &&
+      (v.value === null || v.value instanceof Uint8Array)
+    );
+  });
 }
 
 function malformed(detail: string): Result<PeerMessage, KvError> {

@@ -48,10 +48,37 @@ export interface GetRequest extends QuorumOptions {
    * timestamp for `lww-hlc`, ms for `lww-wall` and `lww-truetime`, a
    * counter for `lww-lamport`; last-write-wins buckets only): the newest
    * version at or before it, or `HISTORY_TRUNCATED` when it is below the
-   * replicas' history horizon. Not safe time: a write stamped at or before
-   * `at` that has not reached the replicas yet may still change the answer.
+   * replicas' history horizon. Safe time: see `wait`.
    */
   readonly at?: number;
+  /**
+   * With `at`: what to do when `at` is not safe yet (a write stamped at or
+   * before it may still be accepted; README, "Reading the past"): `true`
+   * holds the read until it is safe (within `timeoutMs`), `false` (the
+   * default) fails it with `SNAPSHOT_NOT_SAFE`. In `lww-wall` and
+   * `lww-lamport` no timestamp is ever safe: `true` fails, `false` reads
+   * unsafely.
+   */
+  readonly wait?: boolean;
+}
+
+/** Several keys of one last-write-wins bucket as of one timestamp (at most `snapshotKeysMax` keys). */
+export interface SnapshotRequest extends Omit<QuorumOptions, "w" | "pw"> {
+  readonly kind: "snapshot";
+  readonly bucket: string;
+  readonly keys: readonly string[];
+  readonly at: number;
+  readonly wait?: boolean;
+}
+
+export interface SnapshotReply {
+  readonly ok: true;
+  readonly kind: "snapshot";
+  readonly at: number;
+  /** Per requested key, in the request's order: the value at `at` (empty: absent or deleted). */
+  readonly entries: readonly { readonly key: string; readonly values: Uint8Array[] }[];
+  /** Always "": the past is not a read to write after (as a `get` with `at`), and every success carries a context. */
+  readonly context: "";
 }
 
 export interface PutRequest extends QuorumOptions {
@@ -73,7 +100,7 @@ export interface DeleteRequest extends QuorumOptions {
   readonly fence?: number;
 }
 
-export type ClientRequest = GetRequest | PutRequest | DeleteRequest;
+export type ClientRequest = GetRequest | PutRequest | DeleteRequest | SnapshotRequest;
 
 /** A request with every default filled in and every limit checked. */
 export interface NormalRequest {
@@ -92,6 +119,8 @@ export interface NormalRequest {
   readonly timeoutMs: number;
   /** A get's timestamp to read at (absent: the current version). */
   readonly at?: number;
+  /** With `at`: wait for safe time rather than fail `SNAPSHOT_NOT_SAFE` (absent: false). */
+  readonly wait?: boolean;
 }
 
 export interface GetReply {
@@ -114,7 +143,7 @@ export interface WriteReply {
   readonly warning?: "SIBLINGS_WARN";
 }
 
-export type ClientReply = GetReply | WriteReply | Failure;
+export type ClientReply = GetReply | WriteReply | SnapshotReply | Failure;
 
 export function parseClientRequest(request: unknown, clusterSize: number): Result<NormalRequest, Failure> {
   if (typeof request !== "object" || request === null) return invalid("a request is an object");
@@ -167,6 +196,10 @@ export function parseClientRequest(request: unknown, clusterSize: number): Resul
   if (at !== undefined && (kind !== "get" || typeof at !== "number" || !Number.isFinite(at) || at < 0)) {
     return invalid("at is a finite number >= 0, on gets only");
   }
+  const wait = r.wait;
+  if (wait !== undefined && (at === undefined || typeof wait !== "boolean")) {
+    return invalid("wait is a boolean, on reads at a timestamp only");
+  }
   const extra = Object.keys(r).find((name) => !knownFields.has(name));
   if (extra !== undefined) return invalid(`unknown field ${JSON.stringify(extra)}`);
   return ok({
@@ -181,6 +214,7 @@ export function parseClientRequest(request: unknown, clusterSize: number): Resul
     primaryQuorum: primaryQuorum as number,
     timeoutMs,
     ...(at === undefined ? {} : { at: at as number }),
+    ...(wait === undefined ? {} : { wait }),
   });
 }
 
@@ -198,6 +232,7 @@ const knownFields = new Set([
   "pw",
   "timeoutMs",
   "at",
+  "wait",
 ]);
 
 function isCount(value: unknown, max: number): value is number {

@@ -51,7 +51,7 @@ import type { ReplyTo, RequestId } from "../coordinator/reply-to.js";
 import { type Placement, placeRequest, type Target } from "../coordinator/targets.js";
 import { WriteCoordination } from "../coordinator/write.js";
 import { type Failure, failure } from "../errors.js";
-import type { VersionView } from "../history/index.js";
+import type { SiblingVersionView, VersionView } from "../history/index.js";
 import type { HandoffMessage, OperationId, PeerMessage, WriteMessage } from "../messages.js";
 import { parsePeerMessage } from "../messages.js";
 import { type ConflictMode, isConflictMode, isLww } from "../modes.js";
@@ -72,12 +72,14 @@ import { type ApplyOutcome, Replica } from "../replica/replica.js";
 import { type ClientReply, type NormalRequest, parseClientRequest, type WriteReply } from "../requests.js";
 import { HashRing, hashKey } from "../ring/index.js";
 import { AntiEntropy, type AntiEntropyStats } from "./anti-entropy.js";
+import { CausalHistories, CausalReadAtCoordination, causalHistoryPrefix } from "./causal-history.js";
 import { type NodeClocks, observeLamport, stampTime } from "./clocks.js";
 import { HintStore, type HintView, hintPrefix } from "./hints.js";
 import { historyPrefix, LwwHistories, type LwwHistoryOptions } from "./lww-history.js";
 import { Membership, type PeerView } from "./membership.js";
 import { Outbox, type PeerPayload } from "./outbox.js";
 import { ReadAtCoordination } from "./read-at.js";
+import { SnapshotReads } from "./snapshot.js";
 import {
   decodeCount,
   dvvEpochKey,
@@ -141,7 +143,12 @@ export interface KvNodeStats {
   hintsCorruptRestored: number;
 }
 
-type Coordination = WriteCoordination | ReadCoordination | ReadAtCoordination | ForwardCoordination;
+type Coordination =
+  | WriteCoordination
+  | ReadCoordination
+  | ReadAtCoordination
+  | CausalReadAtCoordination
+  | ForwardCoordination;
 
 interface ForwardCoordination {
   readonly kind: "forward";
@@ -176,6 +183,8 @@ export class KvNode {
   readonly #antiEntropy: AntiEntropy;
   readonly #tombstones: Tombstones;
   readonly #history: LwwHistories;
+  readonly #causalHistory: CausalHistories;
+  readonly #snapshots: SnapshotReads;
   readonly #incarnation: number;
   #dvvEpoch: number;
   #operations = 0;
@@ -238,6 +247,18 @@ export class KvNode {
       hinted: (keyId) => this.#hints.recordsFor(keyId).length > 0,
     });
     this.#history = new LwwHistories(modes, options.history ?? {}, (op) => this.#outbox.write(op));
+    this.#causalHistory = new CausalHistories(modes, options.history ?? {}, (op) => this.#outbox.write(op));
+    this.#snapshots = new SnapshotReads({
+      clocks,
+      clusterSize: this.ring.nodes.length,
+      nowMs: () => this.#nowMs,
+      historyMode: (bucket) => (this.#history.has(bucket) ? this.#buckets.get(bucket) : undefined),
+      preference: (bucket, key, n) => this.ring.preferenceList(hashKey(bucket, key), n),
+      isSuspected: (node) => this.#membership.isSuspected(node, this.#nowMs),
+      nextOperation: () => this.#nextOperation(),
+      sendReadAt: (node, op, bucket, key, at) => this.#outbox.send(node, { kind: "read-at", op, bucket, key, at }),
+      answer: (replyTo, reply) => this.#answer(replyTo, reply),
+    });
     const meta = this.#restore(options.stored ?? []);
     this.#incarnation = meta.incarnation + 1;
     this.#dvvEpoch = meta.dvvEpoch;
@@ -295,6 +316,8 @@ export class KvNode {
     this.#antiEntropy.tick(nowMs);
     this.#tombstones.tick(nowMs);
     this.#history.tick(nowMs, (mode) => this.#historyNow(mode));
+    this.#causalHistory.tick(nowMs, this.#clocks.hlc.last);
+    this.#snapshots.tick(nowMs);
     for (const [op, coordination] of this.#coordinations) {
       if (coordination.kind === "write" && coordination.ready !== undefined) this.#settleWrite(op, coordination);
       if (this.#coordinations.has(op) && nowMs >= coordination.deadlineMs) this.#expire(op, coordination);
@@ -326,7 +349,7 @@ export class KvNode {
       }
       if (wake === undefined || at < wake) wake = at;
     }
-    for (const at of [this.#antiEntropy.nextWakeMs(), this.#tombstones.nextWakeMs()]) {
+    for (const at of [this.#antiEntropy.nextWakeMs(), this.#tombstones.nextWakeMs(), this.#snapshots.nextWakeMs()]) {
       if (at !== undefined && (wake === undefined || at < wake)) wake = at;
     }
     return wake;
@@ -343,6 +366,15 @@ export class KvNode {
   localHistory(bucket: string, key: string): { readonly versions: VersionView[]; readonly horizon: number } {
     const keyId = keyIdOf(bucket, key);
     return { versions: this.#history.history(keyId), horizon: this.#history.horizon(keyId) };
+  }
+
+  /** The siblings of a causal key this replica's history keeps, oldest first, and its horizon (−∞: nothing dropped). */
+  localSiblingHistory(
+    bucket: string,
+    key: string,
+  ): { readonly siblings: SiblingVersionView[]; readonly horizon: number } {
+    const keyId = keyIdOf(bucket, key);
+    return { siblings: this.#causalHistory.history(keyId), horizon: this.#causalHistory.horizon(keyId) };
   }
 
   /** The keys this replica holds a record for. */
@@ -407,6 +439,10 @@ export class KvNode {
   // ---- coordinating -------------------------------------------------------------------------------------------
 
   #start(replyTo: ReplyTo, raw: unknown): void {
+    if ((raw as { kind?: unknown } | null)?.kind === "snapshot") {
+      this.#snapshots.start(replyTo, raw, this.#nowMs); // snapshot.ts: safe time, then one read at `at` per key
+      return;
+    }
     const parsed = parseClientRequest(raw, this.ring.nodes.length);
     if (!parsed.ok) {
       this.#answer(replyTo, parsed.error);
@@ -444,7 +480,9 @@ export class KvNode {
     const deadlineMs = this.#nowMs + request.timeoutMs;
 
     if (request.kind === "get" && request.at !== undefined) {
-      this.#startReadAt(op, replyTo, request, request.at, preference, deadlineMs);
+      const at = request.at;
+      const start = (): void => this.#startReadAt(op, replyTo, request, at, preference, deadlineMs);
+      this.#snapshots.gate(replyTo, mode, at, request.wait ?? false, deadlineMs, start); // safe time: snapshot.ts
       return;
     }
 
@@ -551,7 +589,8 @@ export class KvNode {
     // A higher token supersedes the siblings written under lower ones (record.ts), as a stamp's fence does in LWW.
     let record: CausalRecord;
     try {
-      record = causalWrite(current, request.value, context, request.fence, this.dotId);
+      // Stamped with this coordinator's HLC: the sibling's write time, for the causal history (causal-history.ts).
+      record = causalWrite(current, request.value, context, request.fence, this.dotId, this.#clocks.hlc.now());
     } catch (error) {
       if (!(error instanceof VectorError)) throw error;
       this.#answer(replyTo, failure("INVALID_REQUEST", true, error.message));
@@ -566,6 +605,7 @@ export class KvNode {
       return;
     }
     this.#replica.set(keyId, record);
+    this.#causalHistory.accept(keyId, current, undefined, record);
     const bytes = encodeRecord(record);
     this.#outbox.write({ kind: "put", key: recordPrefix + keyId, value: bytes });
     this.#recordChanged(keyId, record, bytes);
@@ -644,11 +684,13 @@ export class KvNode {
     preference: readonly string[],
     deadlineMs: number,
   ): void {
-    if (!this.#history.has(request.bucket)) {
-      this.#answer(replyTo, failure("INVALID_REQUEST", true, "reads at a timestamp are for last-write-wins buckets"));
+    if (!this.#history.has(request.bucket) && !this.#causalHistory.has(request.bucket)) {
+      this.#answer(replyTo, failure("INVALID_REQUEST", true, "this bucket keeps no history"));
       return;
     }
-    const coordination = new ReadAtCoordination(replyTo, request, at, preference, deadlineMs);
+    const coordination = this.#causalHistory.has(request.bucket)
+      ? new CausalReadAtCoordination(replyTo, request, at, preference, deadlineMs)
+      : new ReadAtCoordination(replyTo, request, at, preference, deadlineMs);
     const up = preference.filter((node) => !this.#membership.isSuspected(node, this.#nowMs)).length;
     if (up < coordination.need) {
       const counts = { got: up, need: coordination.need };
@@ -661,7 +703,7 @@ export class KvNode {
     }
   }
 
-  #settleReadAt(op: OperationId, coordination: ReadAtCoordination): void {
+  #settleReadAt(op: OperationId, coordination: ReadAtCoordination | CausalReadAtCoordination): void {
     const outcome = coordination.outcome();
     if (outcome === undefined) return;
     this.#coordinations.delete(op);
@@ -698,7 +740,7 @@ export class KvNode {
   }
 
   #expire(op: OperationId, coordination: Coordination): void {
-    if (coordination.kind === "read-at") {
+    if (coordination.kind === "read-at" || coordination.kind === "causal-read-at") {
       this.#coordinations.delete(op);
       const counts = { got: coordination.correct, need: coordination.need };
       this.#answer(coordination.replyTo, failure("TIMEOUT", true, "a read writes nothing", counts));
@@ -787,6 +829,16 @@ export class KvNode {
         return;
       }
       case "read-at": {
+        const siblings = this.#causalHistory.siblingsAt(keyIdOf(message.bucket, message.key), message.at);
+        if (siblings !== undefined) {
+          this.#outbox.send(from, {
+            kind: "read-siblings-at-reply",
+            op: message.op,
+            siblings: siblings.ok ? siblings.value : null,
+            horizon: siblings.ok ? null : siblings.error.horizon,
+          });
+          return;
+        }
         const found = this.#history.versionAt(keyIdOf(message.bucket, message.key), message.at);
         if (found === undefined) {
           this.stats.messagesMalformed++; // a bucket without a history: no coordinator of ours asks that
@@ -797,9 +849,19 @@ export class KvNode {
         this.#outbox.send(from, { kind: "read-at-reply", op: message.op, version, horizon });
         return;
       }
+      case "read-siblings-at-reply": {
+        const coordination = this.#coordinations.get(message.op);
+        if (coordination?.kind !== "causal-read-at") return;
+        coordination.answer(from, message.siblings, message.horizon);
+        this.#settleReadAt(message.op, coordination);
+        return;
+      }
       case "read-at-reply": {
         const coordination = this.#coordinations.get(message.op);
-        if (coordination?.kind !== "read-at") return;
+        if (coordination?.kind !== "read-at") {
+          this.#snapshots.answer(message.op, from, message.version, message.horizon); // a snapshot's key, or stale
+          return;
+        }
         coordination.answer(from, message.version, message.horizon);
         this.#settleReadAt(message.op, coordination);
         return;
@@ -984,6 +1046,9 @@ export class KvNode {
       fence === undefined ? this.#replica.merge(keyId, admitted) : this.#replica.write(keyId, admitted, fence);
     // The history keeps every accepted version, winner or not: a loser is still the answer before its winner.
     if (outcome.refused === null) this.#history.accept(keyId, incoming, before);
+    if (outcome.refused === null && outcome.changed) {
+      this.#causalHistory.accept(keyId, before, admitted, outcome.record);
+    }
     return outcome;
   }
 
@@ -1037,6 +1102,8 @@ export class KvNode {
         }
       } else if (key.startsWith(historyPrefix)) {
         this.#history.restore(key, value);
+      } else if (key.startsWith(causalHistoryPrefix)) {
+        this.#causalHistory.restore(key, value);
       } else if (key.startsWith(ghostPrefix)) {
         this.#tombstones.restoreGhost(key, value);
       } else if (key.startsWith(recordPrefix)) {

@@ -11,9 +11,8 @@
  * `HISTORY_TRUNCATED` (a read writes nothing). No read repair: the answers
  * are past versions, not the replicas' current state.
  *
- * Not safe time: a write stamped at or before `at` that has not reached the
- * replicas yet can still arrive and change the answer of a later read at
- * the same `at` (issue 5's safe time is not built yet).
+ * Safe time is checked before this starts (snapshot.ts, which also reads
+ * each key of a `snapshot` with one of these).
  */
 
 import type { ReplyTo } from "../coordinator/reply-to.js";

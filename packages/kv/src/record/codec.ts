@@ -8,9 +8,9 @@
  * merges it.
  *
  * ```text
- * 0x4b 'K'  version 0x01  kind (0x01 lww, 0x02 causal)  fence:f64
+ * 0x4b 'K'  version 0x02  kind (0x01 lww, 0x02 causal)  fence:f64
  * lww:    time:f64  nodeLength:u16  node:UTF-8  tag (0x00 tombstone, 0x01 value)  valueLength:u32  value
- * causal: setLength:u32  set (@skew/vector's canonical encoding; each sibling: fence:f64, tag, then the value bytes)
+ * causal: setLength:u32  set (@skew/vector's canonical encoding; each sibling: fence:f64, at:f64, tag, then the value bytes)
  * crc32c:u32 of every byte before it
  * ```
  *
@@ -19,6 +19,15 @@
  * sibling's fence equals the header's: it cannot be above the highest seen,
  * and a sibling below it is superseded (record.ts). A record that breaks
  * this was not made by this code and is `RECORD_MALFORMED`.
+ *
+ * A causal sibling's `at` is the HLC timestamp its coordinator stamped the
+ * write with (version 0x02 added it, for the history of issue 5). It travels
+ * inside the sibling rather than in a side table keyed by dot because a
+ * replica learns of siblings through `sync` of whole records (writes, read
+ * repair, handoff, anti-entropy): carried in the record, the stamp arrives
+ * wherever the sibling does, with no message of its own and no way to hold a
+ * sibling without its stamp. Version 0x01 records (no stamp) are refused as
+ * malformed: no store was written with them outside tests.
  *
  * Integers are big-endian. Numbers are IEEE-754 doubles so that every mode's
  * time (wall ms with fractions, HLC packed into 53 bits, Lamport counters,
@@ -32,35 +41,42 @@ import { KvError } from "../errors.js";
 import type { KvRecord, Sibling } from "./record.js";
 
 const magic = 0x4b;
-const formatVersion = 1;
+const formatVersion = 2;
 const lwwKind = 1;
 const causalKind = 2;
 const tombstoneTag = 0;
 const valueTag = 1;
 const headerBytes = 3 + 8;
 const checksumBytes = 4;
-/** A sibling's fence (f64) and tag, before its value bytes. */
-const siblingHeaderBytes = 8 + 1;
+/** A sibling's fence (f64), stamp (f64) and tag, before its value bytes. */
+const siblingHeaderBytes = 8 + 8 + 1;
+const siblingTagAt = 16;
 
-/** A sibling inside a dotted version vector set: its fence (f64), a tag byte, then the value bytes. */
+/** A sibling inside a dotted version vector set: its fence (f64), its stamp (f64), a tag byte, then the value bytes. */
 export const siblingCodec: ValueCodec<Sibling> = {
-  encode({ fence, value }) {
+  encode({ fence, at, value }) {
     const bytes = new Uint8Array(siblingHeaderBytes + (value === null ? 0 : value.length));
-    new DataView(bytes.buffer).setFloat64(0, fence);
-    bytes[8] = value === null ? tombstoneTag : valueTag;
+    const view = new DataView(bytes.buffer);
+    view.setFloat64(0, fence);
+    view.setFloat64(8, at);
+    bytes[siblingTagAt] = value === null ? tombstoneTag : valueTag;
     if (value !== null) bytes.set(value, siblingHeaderBytes);
     return bytes;
   },
   decode(bytes) {
     if (bytes.length < siblingHeaderBytes) throw new KvError("RECORD_MALFORMED", "a sibling is too short");
-    const fence = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(0);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const fence = view.getFloat64(0);
     if (!isCount(fence, fenceMax)) {
       throw new KvError("RECORD_MALFORMED", "a sibling's fence is not a safe non-negative integer");
     }
-    const tag = bytes[8];
+    const at = view.getFloat64(8);
+    if (!Number.isFinite(at) || at < 0)
+      throw new KvError("RECORD_MALFORMED", "a sibling's stamp is not finite and >= 0");
+    const tag = bytes[siblingTagAt];
     const length = bytes.length - siblingHeaderBytes;
-    if (tag === tombstoneTag && length === 0) return { fence, value: null };
-    if (tag === valueTag && length <= valueBytesMax) return { fence, value: bytes.slice(siblingHeaderBytes) };
+    if (tag === tombstoneTag && length === 0) return { fence, at, value: null };
+    if (tag === valueTag && length <= valueBytesMax) return { fence, at, value: bytes.slice(siblingHeaderBytes) };
     throw new KvError("RECORD_MALFORMED", "a sibling is neither a tombstone nor a value");
   },
 };

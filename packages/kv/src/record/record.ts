@@ -33,9 +33,16 @@ import { compareStamps, type LwwStamp } from "./stamp.js";
 /** A sibling's value: bytes, or `null` for a tombstone (a delete). */
 export type Value = Uint8Array | null;
 
-/** One causal sibling: its value and the fencing token of the write that created it (0: none). */
+/**
+ * One causal sibling: its value, the fencing token of the write that created
+ * it (0: none), and `at`, the HLC timestamp its coordinator stamped the write
+ * with (its dot's write time), so that every replica that learns of the
+ * sibling, by whatever path (write, repair, handoff, anti-entropy), can keep
+ * it in its history from the same time (issue 5, node/causal-history.ts).
+ */
 export interface Sibling {
   readonly fence: number;
+  readonly at: number;
   readonly value: Value;
 }
 
@@ -89,6 +96,7 @@ export function fencedRecord(fence: number, set: DottedVersionVectorSet<Sibling>
  * the write's token, and the record's fence rises to it. The caller has
  * checked the token against the fences it knows (a write below them is
  * refused); were it below, the new sibling would be superseded at once.
+ * `at` is the write's stamp (the coordinator's HLC reading).
  */
 export function causalWrite(
   current: CausalRecord | undefined,
@@ -96,8 +104,9 @@ export function causalWrite(
   context: VectorClock,
   fence: number,
   replica: string,
+  at: number,
 ): CausalRecord {
-  const set = (current?.set ?? DottedVersionVectorSet.empty<Sibling>()).update({ fence, value }, context, replica);
+  const set = (current?.set ?? DottedVersionVectorSet.empty<Sibling>()).update({ fence, at, value }, context, replica);
   return fencedRecord(Math.max(current?.fence ?? 0, fence), set);
 }
 
@@ -123,9 +132,9 @@ export function valuesEqual(a: Value, b: Value): boolean {
   return compareValues(a, b) === 0;
 }
 
-/** Same sibling: same token and same value. */
+/** Same sibling: same token, same stamp and same value. */
 export function siblingsEqual(a: Sibling, b: Sibling): boolean {
-  return a.fence === b.fence && valuesEqual(a.value, b.value);
+  return a.fence === b.fence && a.at === b.at && valuesEqual(a.value, b.value);
 }
 
 /**

@@ -19,9 +19,10 @@ const valueBytes = 100;
  * The most a sibling adds beside its value: its dot (a replica index varint,
  * one byte for three replicas, and a counter varint, at most three bytes below
  * 2^21), its length varint (two bytes for values under 16 KiB), its fence
- * (f64) and its tag byte.
+ * (f64), its write stamp (f64, the HLC time the causal history needs) and its
+ * tag byte.
  */
-const siblingOverheadBytesMax = 1 + 3 + 2 + 8 + 1;
+const siblingOverheadBytesMax = 1 + 3 + 2 + 8 + 8 + 1;
 
 interface Size {
   readonly siblings: number;

@@ -56,10 +56,10 @@ describe("record encoding", () => {
   });
 
   it("refuses a causal record whose sibling was written under another token than the record's fence", () => {
-    const sibling = (fence: number): Sibling => ({ fence, value: new Uint8Array([fence]) });
+    const sibling = (fence: number): Sibling => ({ fence, at: 1_000 + fence, value: new Uint8Array([fence]) });
     const set = DottedVersionVectorSet.empty<Sibling>()
       .update(sibling(5), VectorClock.empty, "n1")
-      .update({ fence: 5, value: null }, VectorClock.empty, "n2");
+      .update({ fence: 5, at: 2_000, value: null }, VectorClock.empty, "n2");
     expect(decoded(encodeRecord({ kind: "causal", fence: 5, set }))).toEqual({ kind: "causal", fence: 5, set });
     // Below the fence it would have been superseded; above it, the fence would not be the highest token seen.
     for (const fence of [4, 6]) {
@@ -67,6 +67,23 @@ describe("record encoding", () => {
       const result = decodeRecord(encodeRecord({ kind: "causal", fence: 5, set: odd }));
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.error.message).toMatch(/sibling's fence/);
+    }
+  });
+
+  it("carries each causal sibling's stamp, and refuses a stamp that is not a finite number >= 0", () => {
+    const stamped = (at: number) =>
+      DottedVersionVectorSet.empty<Sibling>().update(
+        { fence: 0, at, value: new Uint8Array([7]) },
+        VectorClock.empty,
+        "n1",
+      );
+    const good = stamped(123_456.5);
+    const back = decoded(encodeRecord({ kind: "causal", fence: 0, set: good }));
+    expect(back.kind === "causal" && back.set.values().map((s) => s.at)).toEqual([123_456.5]);
+    for (const at of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const result = decodeRecord(encodeRecord({ kind: "causal", fence: 0, set: stamped(at) }));
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.error.code).toBe("RECORD_MALFORMED");
     }
   });
 
@@ -88,11 +105,13 @@ describe("record encoding", () => {
       new DataView(out.buffer).setUint32(bytes.length, crc32c(out.subarray(0, bytes.length)));
       return out;
     };
-    const header = [0x4b, 0x01, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
+    const header = [0x4b, 0x02, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
     for (const [bytes, why] of [
       [[0x4c, ...header.slice(1)], /not a record/],
-      [[0x4b, 0x02, ...header.slice(2)], /format version/],
-      [[0x4b, 0x01, 0x07, ...header.slice(3)], /unknown kind/],
+      // Version 1 carried no sibling stamps: refused, not read with made-up ones.
+      [[0x4b, 0x01, ...header.slice(2)], /format version/],
+      [[0x4b, 0x03, ...header.slice(2)], /format version/],
+      [[0x4b, 0x02, 0x07, ...header.slice(3)], /unknown kind/],
       [[...header, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], /truncated node id/],
     ] as const) {
       const result = decodeRecord(sealed([...bytes]));

@@ -11,7 +11,7 @@ import { type CausalRecord, contextOf, type LwwRecord, parseContext, type Siblin
 const causal: CausalRecord = {
   kind: "causal",
   fence: 34,
-  set: DottedVersionVectorSet.empty<Sibling>().update({ fence: 34, value: null }, VectorClock.empty, "n1"),
+  set: DottedVersionVectorSet.empty<Sibling>().update({ fence: 34, at: 1, value: null }, VectorClock.empty, "n1"),
 };
 const lww: LwwRecord = { kind: "lww", stamp: { fence: 34, time: 1_700_000_000_000.5, node: "n1" }, value: null };
 

@@ -139,10 +139,10 @@ describe("causal keeps exactly the undominated siblings of the highest token", (
 
   it("the zombie's sibling (token 33) is superseded by the token-34 write it is concurrent with", () => {
     const value = (s: string): Uint8Array => new TextEncoder().encode(s);
-    const first = causalWrite(undefined, value("written with 33"), VectorClock.empty, 33, "n1");
+    const first = causalWrite(undefined, value("written with 33"), VectorClock.empty, 33, "n1", 10);
     // The leaseholder (34) overwrites what it read at n1; n3, cut off from it, takes the zombie's write (33).
-    const leased = causalWrite(first, value("written with 34"), first.set.join(), 34, "n1");
-    const zombie = causalWrite(first, value("zombie's write"), first.set.join(), 33, "n3");
+    const leased = causalWrite(first, value("written with 34"), first.set.join(), 34, "n1", 20);
+    const zombie = causalWrite(first, value("zombie's write"), first.set.join(), 33, "n3", 30);
     expect(zombie.set.size).toBe(1);
     for (const merged of [mergeRecords(leased, zombie), mergeRecords(zombie, leased)] as CausalRecord[]) {
       expect(merged.fence).toBe(34);
@@ -153,7 +153,7 @@ describe("causal keeps exactly the undominated siblings of the highest token", (
       expect(mergeRecords(merged, zombie)).toBe(merged);
     }
     // A blind write under a newer token supersedes every sibling under older ones, as a newer fence does in a stamp.
-    const blind = causalWrite(leased, value("35"), VectorClock.empty, 35, "n2");
+    const blind = causalWrite(leased, value("35"), VectorClock.empty, 35, "n2", 40);
     expect(blind.set.siblings().map((s) => [s.replica, s.value.fence])).toEqual([["n2", 35]]);
   });
 

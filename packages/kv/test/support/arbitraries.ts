@@ -103,7 +103,8 @@ export function runCausal(
       past.set(id, seen);
       fences.set(id, step.fence);
       const value = valueOfWrite(id, options.tombstones);
-      records[step.at] = causalWrite(target, value, context, step.fence, replicaNames[step.at] as string);
+      // Stamped with the write's number: any distinct stamp per dot will do for the merge laws.
+      records[step.at] = causalWrite(target, value, context, step.fence, replicaNames[step.at] as string, id + 1);
       const mine = known[step.at] as Set<number>;
       for (const w of seen) mine.add(w);
       mine.add(id);

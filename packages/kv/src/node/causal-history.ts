@@ -1,0 +1,499 @@
+/**
+ * The history of causal buckets, wired into a replica (issue 5, "in causal
+ * mode: history is kept per sibling; a snapshot read returns the siblings
+ * that existed at `at`"), on `SiblingHistory` (src/history/sibling-history.ts)
+ * as node/lww-history.ts is on `VersionHistory`.
+ *
+ * Stamps. Every causal write is stamped at its coordinator with the
+ * coordinator's HLC (`Sibling.at`, carried in the record: record/codec.ts
+ * says why there and not in a side table), so a sibling's `at` is the same
+ * at every replica that holds it. Times here, a read's `at` included, are
+ * packed HLC timestamps, as in `lww-hlc` buckets.
+ *
+ * Reports. Every change of a causal record at this replica (a write it
+ * coordinates, a write, repair or handoff it merges: all of them go through
+ * `KvNode#merge` or `#coordinateCausalWrite`) is turned into reports:
+ *
+ * - every sibling of the record after the change, live (`at` = its stamp);
+ * - every sibling of the record before it, or of the incoming record, that
+ *   the change retired (it is not in the result: a write
+ *   whose context covered its dot overwrote it, or a higher fencing token
+ *   superseded it), with `supersededAt` = the stamp of the write that
+ *   retired it.
+ *
+ * Which write retired a dot. A dotted version vector set does not say which
+ * sibling's context covered which dot, so the retiring write is found among
+ * the candidates: the siblings of the result that the retired dot's own
+ * record did not hold (the writes that came with the change). For a fence
+ * supersession, the candidates are narrowed to those of a higher token: the
+ * higher-fenced sibling's write is what made the dot dead, at its stamp, the
+ * moment a reader could have seen the new token's write instead. The
+ * earliest candidate stamped after the dot is taken (a write that overwrote
+ * a sibling had read it, so with HLC it is stamped after it); when none is
+ * (a fenced-off zombie stamped later than the write that fenced it), the
+ * latest candidate is, which is at or before the dot's own stamp: the
+ * history then holds the dot as never visible, which is what a zombie's
+ * write is. Two imprecisions remain, both only inside one replica's
+ * answer: a change that brings a concurrent sibling stamped between the
+ * retired dot and its real retirer reports the dot dead from the concurrent
+ * one's stamp (too early); and a retirement whose retirer was itself retired
+ * before this replica saw it is reported at the later write's stamp (too
+ * late) unless another report of the same dot says earlier (reports join by
+ * min). A retirement without any candidate (not seen in the simulations) is
+ * counted in `stats.retirementsUnstamped`, not reported.
+ *
+ * Durability, as lww-history.ts:
+ *
+ * ```text
+ * hc/["<bucket>\u0000<key>","<replica>",<counter>]   a sibling: at f64, supersededAt f64 (NaN: live), fence f64, tag, value, CRC-32C
+ * hc/["<bucket>\u0000<key>"]                         the key's horizon: f64 (+Infinity allowed) + CRC-32C
+ * ```
+ *
+ * An entry is put when its sibling is added or its lifetime changes, deleted
+ * in the batch in which the history drops it. The horizon is stored because
+ * a restarted replica rebuilds its history from the surviving entries only.
+ * The ghosts of dropped dots (sibling-history.ts) are not stored: after a
+ * restart a late report of a dropped dot is taken as new. Reports come from
+ * this replica's own merges, and a dot is reported live only while the
+ * replica's record holds it, so such a report says the dot was superseded,
+ * and it is kept (a sibling superseded at or before the stored horizon is
+ * skipped, being past what the key answers anyway).
+ *
+ * Garbage collection runs from `tick`, at most every
+ * `historyCollectIntervalMs`, visiting at most `collectKeysPerCall` keys per
+ * bucket (the history's own round robin, mirrored here to sync storage).
+ */
+import { err, ok, type Result } from "@skew/env";
+import { logicalMax } from "@skew/hlc";
+import type { Sibling as DottedSibling } from "@skew/vector";
+import { crc32c } from "../checksum/index.js";
+import { historyCollectIntervalMs, historyMaxAgeMsDefault } from "../constants.js";
+import type { ReplyTo } from "../coordinator/reply-to.js";
+import { type Failure, failure } from "../errors.js";
+import {
+  compareDots,
+  type Dot,
+  HistoryTruncatedError,
+  SiblingHistory,
+  type SiblingReport,
+  type SiblingVersion,
+  type SiblingVersionView,
+} from "../history/index.js";
+import type { ConflictMode } from "../modes.js";
+import { compareValues, type KvRecord, type Sibling, type Value } from "../record/index.js";
+import type { GetReply, NormalRequest } from "../requests.js";
+import type { LwwHistoryOptions } from "./lww-history.js";
+import { type StorageOp, splitKeyId } from "./storage.js";
+
+export const causalHistoryPrefix = "hc/";
+
+export interface CausalHistoryStats {
+  /** Reports that added a sibling or changed one's lifetime. */
+  siblingsRecorded: number;
+  /** Siblings dropped by the count bound or by age. */
+  siblingsDropped: number;
+  /** Retired dots for which no retiring write was found (not reported). */
+  retirementsUnstamped: number;
+  /** Stored entries that did not decode at restart (deleted). */
+  entriesCorruptRestored: number;
+}
+
+/** One sibling of a replica's answer to a read at a timestamp. */
+export interface SiblingAt extends Dot {
+  readonly at: number;
+  readonly value: Value;
+}
+
+interface BucketHistory {
+  readonly history: SiblingHistory;
+  /** The keys in the history's insertion order (its round robin), to know which ones a `collect` visits. */
+  readonly order: string[];
+  cursor: number;
+}
+
+interface Stored {
+  readonly storageKey: string;
+  version: SiblingVersion;
+}
+
+export class CausalHistories {
+  readonly stats: CausalHistoryStats = {
+    siblingsRecorded: 0,
+    siblingsDropped: 0,
+    retirementsUnstamped: 0,
+    entriesCorruptRestored: 0,
+  };
+  readonly #buckets = new Map<string, BucketHistory>();
+  readonly #write: (op: StorageOp) => void;
+  /** The siblings kept per key, by dot key: mirrors the histories, to store what they keep and delete what they drop. */
+  readonly #stored = new Map<string, Map<string, Stored>>();
+  /** The horizon stored per key (absent: nothing dropped). */
+  readonly #horizons = new Map<string, number>();
+  #nextCollectMs = 0;
+
+  constructor(buckets: ReadonlyMap<string, ConflictMode>, options: LwwHistoryOptions, write: (op: StorageOp) => void) {
+    this.#write = write;
+    const maxAgeMs = options.maxAgeMs ?? historyMaxAgeMsDefault;
+    if (!(typeof maxAgeMs === "number" && maxAgeMs >= 0 && Number.isFinite(maxAgeMs))) {
+      throw new RangeError(`KvNode: history.maxAgeMs must be a finite number >= 0, got ${String(maxAgeMs)}`);
+    }
+    for (const [bucket, mode] of buckets) {
+      if (mode !== "causal") continue;
+      const history = new SiblingHistory({
+        maxAge: maxAgeMs * (logicalMax + 1), // stamps are packed HLC timestamps: 2^11 per ms
+        ...(options.versionsPerKey === undefined ? {} : { versionsPerKey: options.versionsPerKey }),
+        ...(options.collectKeysPerCall === undefined ? {} : { collectKeysPerCall: options.collectKeysPerCall }),
+      });
+      this.#buckets.set(bucket, { history, order: [], cursor: 0 });
+    }
+  }
+
+  /** Whether `bucket` keeps a sibling history (its mode is causal). */
+  has(bucket: string): boolean {
+    return this.#buckets.has(bucket);
+  }
+
+  /**
+   * The replica's record of `keyId` changed from `before` to `after`
+   * (`incoming`: the record merged in, if any): reports every sibling of
+   * `after` as live and every sibling of `before` or `incoming` that `after`
+   * no longer holds as superseded (the module comment says at what time).
+   */
+  accept(keyId: string, before: KvRecord | undefined, incoming: KvRecord | undefined, after: KvRecord): void {
+    if (after.kind !== "causal") return;
+    const bucket = this.#buckets.get(splitKeyId(keyId).bucket);
+    if (bucket === undefined) return;
+    const result = after.set.siblings();
+    const kept = new Set(result.map(dotKey));
+    for (const s of result) this.#observe(bucket, keyId, reportOf(s, undefined));
+    for (const source of [before, incoming]) {
+      if (source?.kind !== "causal") continue;
+      const siblings = source.set.siblings();
+      const own = new Set(siblings.map(dotKey));
+      const candidates = result.filter((s) => !own.has(dotKey(s)));
+      for (const retired of siblings) {
+        if (kept.has(dotKey(retired))) continue;
+        const supersededAt = retiredAt(retired.value, candidates);
+        if (supersededAt === undefined) {
+          this.stats.retirementsUnstamped++;
+          continue;
+        }
+        this.#observe(bucket, keyId, reportOf(retired, supersededAt));
+      }
+    }
+  }
+
+  /**
+   * The siblings of the key that existed at `at` here, in dot order, or
+   * `HISTORY_TRUNCATED` below its horizon; `undefined` (the whole result)
+   * when the bucket keeps no sibling history.
+   */
+  siblingsAt(keyId: string, at: number): Result<SiblingAt[], HistoryTruncatedError> | undefined {
+    const bucket = this.#buckets.get(splitKeyId(keyId).bucket);
+    if (bucket === undefined) return undefined;
+    const stored = this.#horizons.get(keyId);
+    if (stored !== undefined && at < stored) return err(new HistoryTruncatedError(keyId, at, stored));
+    const found = bucket.history.siblingsAt(keyId, at);
+    if (!found.ok) return found;
+    return ok(found.value.map(({ replica, counter, at: stamp, value }) => ({ replica, counter, at: stamp, value })));
+  }
+
+  /** The siblings of the key kept here, oldest first. */
+  history(keyId: string): SiblingVersionView[] {
+    return this.#buckets.get(splitKeyId(keyId).bucket)?.history.history(keyId) ?? [];
+  }
+
+  /** The earliest time a read of the key can be answered at here (−∞ while nothing was dropped). */
+  horizon(keyId: string): number {
+    const inMemory = this.#buckets.get(splitKeyId(keyId).bucket)?.history.horizon(keyId) ?? Number.NEGATIVE_INFINITY;
+    return Math.max(inMemory, this.#horizons.get(keyId) ?? Number.NEGATIVE_INFINITY);
+  }
+
+  /** Drops siblings past the age bound, in bounded steps; call from `tick` with the HLC's last timestamp. */
+  tick(nowMs: number, hlcNow: number): void {
+    if (nowMs < this.#nextCollectMs) return;
+    this.#nextCollectMs = nowMs + historyCollectIntervalMs;
+    for (const bucket of this.#buckets.values()) {
+      const keys = bucket.order.length;
+      if (keys === 0) continue;
+      const visits = Math.min(keys, bucket.history.collectKeysPerCall);
+      const visited: string[] = [];
+      for (let i = 0; i < visits; i++) visited.push(bucket.order[(bucket.cursor + i) % keys] as string);
+      bucket.cursor = (bucket.cursor + visits) % keys;
+      const report = bucket.history.collect(hlcNow);
+      if (report.versionsDropped === 0) continue;
+      let dropped = 0;
+      for (const keyId of visited) dropped += this.#sync(bucket, keyId);
+      // The history's round robin is its own: should it ever visit other keys than predicted, sync them all.
+      if (dropped !== report.versionsDropped) for (const keyId of bucket.order) this.#sync(bucket, keyId);
+    }
+  }
+
+  /** Reads back one stored entry at start; false (and a delete queued) when it is damaged or foreign. */
+  restore(storageKey: string, bytes: Uint8Array): boolean {
+    const parsed = parseStorageKey(storageKey);
+    const bucket = parsed === undefined ? undefined : this.#buckets.get(splitKeyId(parsed.keyId).bucket);
+    if (parsed === undefined || bucket === undefined) return this.#corrupt(storageKey);
+    if (parsed.dot === undefined) {
+      const horizon = decodeHorizon(bytes);
+      if (horizon === undefined) return this.#corrupt(storageKey);
+      this.#horizons.set(parsed.keyId, Math.max(horizon, this.#horizons.get(parsed.keyId) ?? horizon));
+      return true;
+    }
+    const decoded = decodeSibling(bytes);
+    if (decoded === undefined) return this.#corrupt(storageKey);
+    this.#observe(bucket, parsed.keyId, { ...parsed.dot, ...decoded }, storageKey);
+    return true;
+  }
+
+  #corrupt(storageKey: string): false {
+    this.stats.entriesCorruptRestored++;
+    this.#write({ kind: "delete", key: storageKey });
+    return false;
+  }
+
+  /** Observes one report, then brings storage in line (`restoredFrom`: the entry it was read from, already stored). */
+  #observe(bucket: BucketHistory, keyId: string, report: SiblingReport, restoredFrom?: string): void {
+    const horizon = this.#horizons.get(keyId);
+    if (horizon !== undefined && report.supersededAt !== undefined && report.supersededAt <= horizon) return;
+    let mirror = this.#stored.get(keyId);
+    if (mirror === undefined) {
+      mirror = new Map();
+      this.#stored.set(keyId, mirror);
+      bucket.order.push(keyId);
+    }
+    const outcome = bucket.history.observe(keyId, report);
+    if (outcome === "duplicate") return;
+    if (outcome === "added" || outcome === "updated") {
+      this.stats.siblingsRecorded++;
+      const id = dotKey(report);
+      const previous = mirror.get(id);
+      const version = previous === undefined ? versionOf(report) : join(previous.version, report);
+      const storageKey = previous?.storageKey ?? restoredFrom ?? siblingKey(keyId, report);
+      mirror.set(id, { storageKey, version });
+      // On restore the entry is already there, as it is (unless it joined one read before it: then rewrite).
+      if (restoredFrom === undefined || previous !== undefined) {
+        this.#write({ kind: "put", key: storageKey, value: encodeSibling(version) });
+      }
+    }
+    this.#sync(bucket, keyId);
+  }
+
+  /** Deletes the entries of `keyId`'s siblings the history no longer keeps, stores its new horizon; the count. */
+  #sync(bucket: BucketHistory, keyId: string): number {
+    const mirror = this.#stored.get(keyId);
+    if (mirror === undefined) return 0;
+    const kept = new Set(bucket.history.history(keyId).map(dotKey));
+    let dropped = 0;
+    for (const [id, { storageKey }] of mirror) {
+      if (kept.has(id)) continue;
+      mirror.delete(id);
+      this.#write({ kind: "delete", key: storageKey });
+      dropped++;
+    }
+    this.stats.siblingsDropped += dropped;
+    const horizon = bucket.history.horizon(keyId);
+    if (horizon !== Number.NEGATIVE_INFINITY && horizon > (this.#horizons.get(keyId) ?? Number.NEGATIVE_INFINITY)) {
+      this.#horizons.set(keyId, horizon);
+      this.#write({ kind: "put", key: horizonKey(keyId), value: encodeHorizon(horizon) });
+    }
+    return dropped;
+  }
+}
+
+/**
+ * The stamp of the write that retired `retired`, among `candidates` (the
+ * siblings the change brought): of those with a higher token if any (a fence
+ * supersession), the earliest stamped after it, else the latest (at or
+ * before it: never visible); `undefined` without candidates.
+ */
+export function retiredAt(retired: Sibling, candidates: readonly DottedSibling<Sibling>[]): number | undefined {
+  const fenced = candidates.filter((c) => c.value.fence > retired.fence);
+  const retirers = fenced.length > 0 ? fenced : candidates;
+  let after: number | undefined;
+  let latest: number | undefined;
+  for (const { value } of retirers) {
+    if (value.at > retired.at && (after === undefined || value.at < after)) after = value.at;
+    if (latest === undefined || value.at > latest) latest = value.at;
+  }
+  return after ?? latest;
+}
+
+/**
+ * A coordinator's view of one read at a timestamp of a causal bucket: as
+ * read-at.ts (the preference list's primaries, R of them must answer from
+ * their history, `HISTORY_TRUNCATED` once R is out of reach), but the
+ * answers are sibling sets, merged by union of dots (a sibling one replica
+ * has not heard of yet is still a sibling that existed at `at`). The reply
+ * holds their values (tombstones left out) and an empty context: a read of
+ * the past cannot be written back with.
+ */
+export class CausalReadAtCoordination {
+  readonly kind = "causal-read-at";
+  readonly #answered = new Set<string>();
+  readonly #siblings = new Map<string, SiblingAt>();
+  #correct = 0;
+  #truncated = 0;
+  #horizon = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    readonly replyTo: ReplyTo,
+    readonly request: NormalRequest,
+    readonly at: number,
+    readonly targets: readonly string[],
+    readonly deadlineMs: number,
+  ) {}
+
+  /** Replies needed: R, and PR (every target is a primary). */
+  get need(): number {
+    return Math.max(this.request.quorum, this.request.primaryQuorum);
+  }
+
+  get correct(): number {
+    return this.#correct;
+  }
+
+  /** A replica's answer: its siblings at `at`, or the horizon its history was truncated at. */
+  answer(from: string, siblings: readonly SiblingAt[] | null, horizon: number | null): void {
+    if (!this.targets.includes(from) || this.#answered.has(from)) return;
+    this.#answered.add(from);
+    if (horizon !== null || siblings === null) {
+      this.#truncated++;
+      this.#horizon = Math.max(this.#horizon, horizon ?? Number.POSITIVE_INFINITY);
+      return;
+    }
+    this.#correct++;
+    for (const s of siblings) {
+      const id = dotKey(s);
+      const known = this.#siblings.get(id);
+      // One dot is one write: replicas agree on it. Should they not, keep one deterministically (record order).
+      if (known === undefined || compareValues(s.value, known.value) > 0) this.#siblings.set(id, s);
+    }
+  }
+
+  /** The reply once decided: the siblings' values, or `HISTORY_TRUNCATED` once R is out of reach; else undefined. */
+  outcome(): GetReply | Failure | undefined {
+    if (this.#correct >= this.need) {
+      const siblings = [...this.#siblings.values()].sort(compareDots);
+      const values: Uint8Array[] = [];
+      for (const { value } of siblings) if (value !== null) values.push(value);
+      return { ok: true, kind: "get", values, context: "" };
+    }
+    if (this.targets.length - this.#truncated < this.need) {
+      const detail = `${this.#truncated} of ${this.targets.length} replicas dropped the siblings at ${this.at} (horizon up to ${this.#horizon})`;
+      return failure("HISTORY_TRUNCATED", true, detail, { got: this.#correct, need: this.need });
+    }
+    return undefined;
+  }
+}
+
+/** `counter:replica` is unambiguous: the counter is digits only. */
+function dotKey(dot: Dot): string {
+  return `${dot.counter}:${dot.replica}`;
+}
+
+function reportOf(s: DottedSibling<Sibling>, supersededAt: number | undefined): SiblingReport {
+  const { replica, counter, value } = s;
+  return { replica, counter, at: value.at, supersededAt, fence: value.fence, value: value.value };
+}
+
+function versionOf(report: SiblingReport): SiblingVersion {
+  const { replica, counter, at, supersededAt, fence, value } = report;
+  return { replica, counter, at, supersededAt, fence, value };
+}
+
+/** The join sibling-history.ts makes of two reports of one dot: earliest times, the higher token's content. */
+function join(kept: SiblingVersion, report: SiblingReport): SiblingVersion {
+  const contentWins =
+    report.fence !== kept.fence ? report.fence > kept.fence : compareValues(report.value, kept.value) > 0;
+  const supersededAt =
+    kept.supersededAt === undefined
+      ? report.supersededAt
+      : report.supersededAt === undefined
+        ? kept.supersededAt
+        : Math.min(kept.supersededAt, report.supersededAt);
+  return {
+    replica: kept.replica,
+    counter: kept.counter,
+    at: Math.min(kept.at, report.at),
+    supersededAt,
+    fence: contentWins ? report.fence : kept.fence,
+    value: contentWins ? report.value : kept.value,
+  };
+}
+
+function siblingKey(keyId: string, dot: Dot): string {
+  return causalHistoryPrefix + JSON.stringify([keyId, dot.replica, dot.counter]);
+}
+
+function horizonKey(keyId: string): string {
+  return causalHistoryPrefix + JSON.stringify([keyId]);
+}
+
+function parseStorageKey(storageKey: string): { readonly keyId: string; readonly dot?: Dot } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(storageKey.slice(causalHistoryPrefix.length));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || typeof parsed[0] !== "string" || !parsed[0].includes("\u0000")) return undefined;
+  if (parsed.length === 1) return { keyId: parsed[0] };
+  const [keyId, replica, counter] = parsed as [string, unknown, unknown];
+  if (parsed.length !== 3 || typeof replica !== "string" || replica === "") return undefined;
+  if (typeof counter !== "number" || !Number.isSafeInteger(counter) || counter < 1) return undefined;
+  return { keyId, dot: { replica, counter } };
+}
+
+const tombstoneTag = 0;
+const valueTag = 1;
+/** at, supersededAt, fence (f64 each), then the tag. */
+const siblingEntryHeaderBytes = 8 * 3 + 1;
+
+function encodeSibling(version: SiblingVersion): Uint8Array {
+  const valueBytes = version.value === null ? 0 : version.value.byteLength;
+  const bytes = new Uint8Array(siblingEntryHeaderBytes + valueBytes + 4);
+  const view = new DataView(bytes.buffer);
+  view.setFloat64(0, version.at);
+  view.setFloat64(8, version.supersededAt ?? Number.NaN);
+  view.setFloat64(16, version.fence);
+  bytes[24] = version.value === null ? tombstoneTag : valueTag;
+  if (version.value !== null) bytes.set(version.value, siblingEntryHeaderBytes);
+  const end = siblingEntryHeaderBytes + valueBytes;
+  view.setUint32(end, crc32c(bytes.subarray(0, end)));
+  return bytes;
+}
+
+function decodeSibling(bytes: Uint8Array): Pick<SiblingReport, "at" | "supersededAt" | "fence" | "value"> | undefined {
+  if (bytes.length < siblingEntryHeaderBytes + 4) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.length - 4;
+  if (view.getUint32(end) !== crc32c(bytes.subarray(0, end))) return undefined;
+  const at = view.getFloat64(0);
+  const superseded = view.getFloat64(8);
+  const fence = view.getFloat64(16);
+  const tag = bytes[24];
+  if (!Number.isFinite(at) || !(Number.isNaN(superseded) || Number.isFinite(superseded))) return undefined;
+  if (!Number.isSafeInteger(fence) || fence < 0) return undefined;
+  const supersededAt = Number.isNaN(superseded) ? undefined : superseded;
+  if (tag === tombstoneTag && end === siblingEntryHeaderBytes) return { at, supersededAt, fence, value: null };
+  if (tag !== valueTag) return undefined;
+  return { at, supersededAt, fence, value: bytes.slice(siblingEntryHeaderBytes, end) };
+}
+
+function encodeHorizon(horizon: number): Uint8Array {
+  const bytes = new Uint8Array(12);
+  const view = new DataView(bytes.buffer);
+  view.setFloat64(0, horizon);
+  view.setUint32(8, crc32c(bytes.subarray(0, 8)));
+  return bytes;
+}
+
+/** A stored horizon: finite, or +∞ (a key made unanswerable by an ambiguous report; sibling-history.ts). */
+function decodeHorizon(bytes: Uint8Array): number | undefined {
+  if (bytes.length !== 12) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 12);
+  if (view.getUint32(8) !== crc32c(bytes.subarray(0, 8))) return undefined;
+  const horizon = view.getFloat64(0);
+  return Number.isFinite(horizon) || horizon === Number.POSITIVE_INFINITY ? horizon : undefined;
+}

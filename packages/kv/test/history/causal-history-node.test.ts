@@ -1,0 +1,172 @@
+/**
+ * node/causal-history.ts on its own: which write a retired dot is charged
+ * to, what a replica reports from a merge, what survives a restart, and how
+ * a coordinator merges the replicas' answers.
+ */
+import { VectorClock } from "@skew/vector";
+import { describe, expect, it } from "vitest";
+import { parsePeerMessage } from "../../src/messages.js";
+import { CausalHistories, CausalReadAtCoordination, retiredAt } from "../../src/node/causal-history.js";
+import type { StorageOp } from "../../src/node/storage.js";
+import { keyIdOf } from "../../src/node/storage.js";
+import { type CausalRecord, causalWrite, mergeRecords } from "../../src/record/index.js";
+import type { NormalRequest } from "../../src/requests.js";
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const keyId = keyIdOf("c", "x");
+const dotted = (replica: string, counter: number, fence: number, at: number) => ({
+  replica,
+  counter,
+  value: { fence, at, value: null },
+});
+
+describe("retiredAt: the stamp of the write that retired a sibling", () => {
+  it("is the earliest candidate stamped after it; the higher token's when a token superseded it", () => {
+    const retired = { fence: 0, at: 10, value: null };
+    expect(retiredAt(retired, [dotted("a", 1, 0, 30), dotted("b", 1, 0, 20), dotted("c", 1, 0, 5)])).toBe(20);
+    // A fence supersession: only the higher-fenced write retired it, even if a lower one is stamped earlier.
+    expect(retiredAt(retired, [dotted("a", 1, 0, 12), dotted("b", 1, 7, 40)])).toBe(40);
+  });
+
+  it("is at or before the sibling's own stamp when every retirer is stamped earlier (a zombie: never visible)", () => {
+    expect(retiredAt({ fence: 33, at: 50, value: null }, [dotted("a", 1, 34, 40), dotted("b", 1, 34, 30)])).toBe(40);
+  });
+
+  it("is undefined without candidates", () => {
+    expect(retiredAt({ fence: 0, at: 1, value: null }, [])).toBeUndefined();
+  });
+});
+
+function histories(writes: StorageOp[], options = {}): CausalHistories {
+  return new CausalHistories(new Map([["c", "causal"]]), options, (op) => writes.push(op));
+}
+
+/** Replays the puts and deletes into a store, as a driver would. */
+function store(ops: readonly StorageOp[]): Map<string, Uint8Array> {
+  const disk = new Map<string, Uint8Array>();
+  for (const op of ops) {
+    if (op.kind === "put") disk.set(op.key, op.value);
+    else if (op.kind === "delete") disk.delete(op.key);
+  }
+  return disk;
+}
+
+describe("CausalHistories", () => {
+  /** A and B blind (n1 at 10, n2 at 20), merged; then C at n3 (at 30) with their context. */
+  function scenario(): { a: CausalRecord; ab: CausalRecord; c: CausalRecord } {
+    const a = causalWrite(undefined, bytes("A"), VectorClock.empty, 0, "n1", 10);
+    const b = causalWrite(undefined, bytes("B"), VectorClock.empty, 0, "n2", 20);
+    const ab = mergeRecords(a, b) as CausalRecord;
+    const c = causalWrite(ab, bytes("C"), ab.set.join(), 0, "n3", 30);
+    return { a, ab, c };
+  }
+
+  it("reports the siblings of a merge live and the retired ones superseded at their retirer's stamp", () => {
+    const writes: StorageOp[] = [];
+    const h = histories(writes);
+    const { a, ab, c } = scenario();
+    h.accept(keyId, undefined, undefined, a);
+    h.accept(keyId, a, ab, ab);
+    h.accept(keyId, ab, c, mergeRecords(ab, c));
+    expect(h.history(keyId).map((s) => [s.replica, s.at, s.supersededAt])).toEqual([
+      ["n1", 10, 30],
+      ["n2", 20, 30],
+      ["n3", 30, undefined],
+    ]);
+    const at = (t: number): string[] => {
+      const found = h.siblingsAt(keyId, t);
+      if (found === undefined || !found.ok) throw new Error("no answer");
+      return found.value.map((s) => new TextDecoder().decode(s.value as Uint8Array));
+    };
+    expect([at(9), at(10), at(20), at(29), at(30)]).toEqual([[], ["A"], ["A", "B"], ["A", "B"], ["C"]]);
+    expect(h.siblingsAt(keyIdOf("other-bucket", "x"), 5)).toBeUndefined();
+  });
+
+  it("restores what it stored, and drops (and deletes) an entry that fails its checksum", () => {
+    const writes: StorageOp[] = [];
+    const h = histories(writes, { versionsPerKey: 1 });
+    const { a, ab, c } = scenario();
+    h.accept(keyId, undefined, undefined, a);
+    h.accept(keyId, a, ab, ab);
+    h.accept(keyId, ab, c, mergeRecords(ab, c));
+    expect(h.horizon(keyId)).toBe(30); // one superseded sibling kept: the other dropped at 30
+    const disk = store(writes);
+    const restored = histories([]);
+    for (const [key, value] of disk) expect(restored.restore(key, value)).toBe(true);
+    expect(restored.history(keyId)).toEqual(h.history(keyId));
+    expect(restored.horizon(keyId)).toBe(30);
+    const below = restored.siblingsAt(keyId, 29);
+    expect(below !== undefined && !below.ok && below.error.code).toBe("HISTORY_TRUNCATED");
+
+    const deletes: StorageOp[] = [];
+    const damaged = histories(deletes);
+    const [key, value] = [...disk].find(([k]) => k.includes('"n3"')) as [string, Uint8Array];
+    const flipped = value.slice();
+    flipped[0] = (flipped[0] as number) ^ 1;
+    expect(damaged.restore(key, flipped)).toBe(false);
+    expect(damaged.restore(`${key}junk`, value)).toBe(false);
+    expect(deletes).toEqual([
+      { kind: "delete", key },
+      { kind: "delete", key: `${key}junk` },
+    ]);
+    expect(damaged.stats.entriesCorruptRestored).toBe(2);
+    expect(damaged.history(keyId)).toEqual([]);
+  });
+});
+
+describe("CausalReadAtCoordination", () => {
+  const request = { quorum: 2, primaryQuorum: 0 } as NormalRequest;
+  const sibling = (replica: string, value: string | null) => ({
+    replica,
+    counter: 1,
+    at: 5,
+    value: value === null ? null : bytes(value),
+  });
+
+  it("answers the union of R replicas' siblings by dot, tombstones left out, with no context", () => {
+    const read = new CausalReadAtCoordination({ kind: "client", requestId: 1 }, request, 5, ["n1", "n2", "n3"], 100);
+    read.answer("n1", [sibling("n2", "B")], null);
+    expect(read.outcome()).toBeUndefined();
+    read.answer("n1", [sibling("n1", "ignored: n1 answered already")], null);
+    read.answer("n9", [sibling("n1", "ignored: not a target")], null);
+    read.answer("n2", [sibling("n1", "A"), sibling("n2", "B"), sibling("n3", null)], null);
+    const outcome = read.outcome();
+    expect(outcome?.ok && "values" in outcome && outcome.values.map((v) => new TextDecoder().decode(v))).toEqual([
+      "A",
+      "B",
+    ]);
+    expect(outcome?.ok && outcome.context).toBe("");
+  });
+
+  it("fails HISTORY_TRUNCATED, definitely, once too few replicas are left for R", () => {
+    const read = new CausalReadAtCoordination({ kind: "client", requestId: 1 }, request, 5, ["n1", "n2", "n3"], 100);
+    read.answer("n1", null, 9);
+    expect(read.outcome()).toBeUndefined();
+    read.answer("n2", null, 12);
+    const outcome = read.outcome();
+    expect(outcome !== undefined && !outcome.ok && [outcome.code, outcome.definite]).toEqual([
+      "HISTORY_TRUNCATED",
+      true,
+    ]);
+  });
+});
+
+describe("read-siblings-at-reply on the wire", () => {
+  const base = { kind: "read-siblings-at-reply", ts: 1, op: "1.1" };
+  it("is checked field by field", () => {
+    const good = [
+      { ...base, siblings: [{ replica: "n1", counter: 1, at: 5, value: null }], horizon: null },
+      { ...base, siblings: null, horizon: 7 },
+    ];
+    for (const m of good) expect(parsePeerMessage(m).ok, JSON.stringify(m)).toBe(true);
+    const bad = [
+      { ...base, siblings: null, horizon: null },
+      { ...base, siblings: [], horizon: 7 },
+      { ...base, siblings: [{ replica: "", counter: 1, at: 5, value: null }], horizon: null },
+      { ...base, siblings: [{ replica: "n1", counter: 0, at: 5, value: null }], horizon: null },
+      { ...base, siblings: [{ replica: "n1", counter: 1, at: Number.NaN, value: null }], horizon: null },
+      { ...base, siblings: [{ replica: "n1", counter: 1, at: 5, value: "v" }], horizon: null },
+    ];
+    for (const m of bad) expect(parsePeerMessage(m).ok, JSON.stringify(m)).toBe(false);
+  });
+});
