@@ -42,7 +42,7 @@
  * min). A retirement without any candidate (not seen in the simulations) is
  * counted in `stats.retirementsUnstamped`, not reported.
  *
- * Durability, as lww-history.ts:
+ * Durability, as lww-history.ts (the plumbing: node/history-store.ts):
  *
  * ```text
  * hc/["<bucket>\u0000<key>","<replica>",<counter>]   a sibling: at f64, supersededAt f64 (NaN: live), fence f64, tag, value, CRC-32C
@@ -67,13 +67,12 @@ import { err, ok, type Result } from "@skew/env";
 import { logicalMax } from "@skew/hlc";
 import type { Sibling as DottedSibling } from "@skew/vector";
 import { crc32c } from "../checksum/index.js";
-import { historyCollectIntervalMs, historyMaxAgeMsDefault } from "../constants.js";
-import type { ReplyTo } from "../coordinator/reply-to.js";
-import { type Failure, failure } from "../errors.js";
+import { historyMaxAgeMsDefault } from "../constants.js";
+import type { Failure } from "../errors.js";
 import {
   compareDots,
   type Dot,
-  HistoryTruncatedError,
+  type HistoryTruncatedError,
   SiblingHistory,
   type SiblingReport,
   type SiblingVersion,
@@ -81,9 +80,11 @@ import {
 } from "../history/index.js";
 import type { ConflictMode } from "../modes.js";
 import { compareValues, type KvRecord, type Sibling, type Value } from "../record/index.js";
-import type { GetReply, NormalRequest } from "../requests.js";
+import type { GetReply } from "../requests.js";
+import { HistoryStore } from "./history-store.js";
 import type { LwwHistoryOptions } from "./lww-history.js";
-import { type StorageOp, splitKeyId } from "./storage.js";
+import { ReadAtQuorum } from "./read-at-quorum.js";
+import type { StorageOp } from "./storage.js";
 
 export const causalHistoryPrefix = "hc/";
 
@@ -123,16 +124,11 @@ export class CausalHistories {
     retirementsUnstamped: 0,
     entriesCorruptRestored: 0,
   };
-  readonly #buckets = new Map<string, BucketHistory>();
-  readonly #write: (op: StorageOp) => void;
-  /** The siblings kept per key, by dot key: mirrors the histories, to store what they keep and delete what they drop. */
-  readonly #stored = new Map<string, Map<string, Stored>>();
-  /** The horizon stored per key (absent: nothing dropped). */
-  readonly #horizons = new Map<string, number>();
-  #nextCollectMs = 0;
+  /** The siblings kept per key in storage, by dot key (to store what they keep and delete what they drop), and the stored horizons. */
+  readonly #store: HistoryStore<SiblingVersionView, BucketHistory, Stored>;
 
   constructor(buckets: ReadonlyMap<string, ConflictMode>, options: LwwHistoryOptions, write: (op: StorageOp) => void) {
-    this.#write = write;
+    this.#store = new HistoryStore({ prefix: causalHistoryPrefix, infiniteHorizon: true }, write, this.stats);
     const maxAgeMs = options.maxAgeMs ?? historyMaxAgeMsDefault;
     if (!(typeof maxAgeMs === "number" && maxAgeMs >= 0 && Number.isFinite(maxAgeMs))) {
       throw new RangeError(`KvNode: history.maxAgeMs must be a finite number >= 0, got ${String(maxAgeMs)}`);
@@ -144,13 +140,13 @@ export class CausalHistories {
         ...(options.versionsPerKey === undefined ? {} : { versionsPerKey: options.versionsPerKey }),
         ...(options.collectKeysPerCall === undefined ? {} : { collectKeysPerCall: options.collectKeysPerCall }),
       });
-      this.#buckets.set(bucket, { history, order: [], cursor: 0 });
+      this.#store.addBucket(bucket, { history, order: [], cursor: 0 });
     }
   }
 
   /** Whether `bucket` keeps a sibling history (its mode is causal). */
   has(bucket: string): boolean {
-    return this.#buckets.has(bucket);
+    return this.#store.has(bucket);
   }
 
   /**
@@ -161,7 +157,7 @@ export class CausalHistories {
    */
   accept(keyId: string, before: KvRecord | undefined, incoming: KvRecord | undefined, after: KvRecord): void {
     if (after.kind !== "causal") return;
-    const bucket = this.#buckets.get(splitKeyId(keyId).bucket);
+    const bucket = this.#store.bucketOf(keyId);
     if (bucket === undefined) return;
     const result = after.set.siblings();
     const kept = new Set(result.map(dotKey));
@@ -189,10 +185,10 @@ export class CausalHistories {
    * when the bucket keeps no sibling history.
    */
   siblingsAt(keyId: string, at: number): Result<SiblingAt[], HistoryTruncatedError> | undefined {
-    const bucket = this.#buckets.get(splitKeyId(keyId).bucket);
+    const bucket = this.#store.bucketOf(keyId);
     if (bucket === undefined) return undefined;
-    const stored = this.#horizons.get(keyId);
-    if (stored !== undefined && at < stored) return err(new HistoryTruncatedError(keyId, at, stored));
+    const truncated = this.#store.truncated(keyId, at);
+    if (truncated !== undefined) return err(truncated);
     const found = bucket.history.siblingsAt(keyId, at);
     if (!found.ok) return found;
     return ok(found.value.map(({ replica, counter, at: stamp, value }) => ({ replica, counter, at: stamp, value })));
@@ -200,68 +196,39 @@ export class CausalHistories {
 
   /** The siblings of the key kept here, oldest first. */
   history(keyId: string): SiblingVersionView[] {
-    return this.#buckets.get(splitKeyId(keyId).bucket)?.history.history(keyId) ?? [];
+    return this.#store.history(keyId);
   }
 
   /** The earliest time a read of the key can be answered at here (−∞ while nothing was dropped). */
   horizon(keyId: string): number {
-    const inMemory = this.#buckets.get(splitKeyId(keyId).bucket)?.history.horizon(keyId) ?? Number.NEGATIVE_INFINITY;
-    return Math.max(inMemory, this.#horizons.get(keyId) ?? Number.NEGATIVE_INFINITY);
+    return this.#store.horizon(keyId);
   }
 
   /** Drops siblings past the age bound, in bounded steps; call from `tick` with the HLC's last timestamp. */
   tick(nowMs: number, hlcNow: number): void {
-    if (nowMs < this.#nextCollectMs) return;
-    this.#nextCollectMs = nowMs + historyCollectIntervalMs;
-    for (const bucket of this.#buckets.values()) {
-      const keys = bucket.order.length;
-      if (keys === 0) continue;
-      const visits = Math.min(keys, bucket.history.collectKeysPerCall);
-      const visited: string[] = [];
-      for (let i = 0; i < visits; i++) visited.push(bucket.order[(bucket.cursor + i) % keys] as string);
-      bucket.cursor = (bucket.cursor + visits) % keys;
-      const report = bucket.history.collect(hlcNow);
-      if (report.versionsDropped === 0) continue;
-      let dropped = 0;
-      for (const keyId of visited) dropped += this.#sync(bucket, keyId);
-      // The history's round robin is its own: should it ever visit other keys than predicted, sync them all.
-      if (dropped !== report.versionsDropped) for (const keyId of bucket.order) this.#sync(bucket, keyId);
-    }
+    this.#store.collect(
+      nowMs,
+      () => hlcNow,
+      (bucket, keyId) => this.#sync(bucket, keyId),
+    );
   }
 
   /** Reads back one stored entry at start; false (and a delete queued) when it is damaged or foreign. */
   restore(storageKey: string, bytes: Uint8Array): boolean {
-    const parsed = parseStorageKey(storageKey);
-    const bucket = parsed === undefined ? undefined : this.#buckets.get(splitKeyId(parsed.keyId).bucket);
-    if (parsed === undefined || bucket === undefined) return this.#corrupt(storageKey);
-    if (parsed.dot === undefined) {
-      const horizon = decodeHorizon(bytes);
-      if (horizon === undefined) return this.#corrupt(storageKey);
-      this.#horizons.set(parsed.keyId, Math.max(horizon, this.#horizons.get(parsed.keyId) ?? horizon));
+    return this.#store.restore(storageKey, bytes, (bucket, keyId, parts) => {
+      const dot = dotOf(parts);
+      const decoded = dot === undefined ? undefined : decodeSibling(bytes);
+      if (dot === undefined || decoded === undefined) return false;
+      this.#observe(bucket, keyId, { ...dot, ...decoded }, storageKey);
       return true;
-    }
-    const decoded = decodeSibling(bytes);
-    if (decoded === undefined) return this.#corrupt(storageKey);
-    this.#observe(bucket, parsed.keyId, { ...parsed.dot, ...decoded }, storageKey);
-    return true;
-  }
-
-  #corrupt(storageKey: string): false {
-    this.stats.entriesCorruptRestored++;
-    this.#write({ kind: "delete", key: storageKey });
-    return false;
+    });
   }
 
   /** Observes one report, then brings storage in line (`restoredFrom`: the entry it was read from, already stored). */
   #observe(bucket: BucketHistory, keyId: string, report: SiblingReport, restoredFrom?: string): void {
-    const horizon = this.#horizons.get(keyId);
+    const horizon = this.#store.storedHorizon(keyId);
     if (horizon !== undefined && report.supersededAt !== undefined && report.supersededAt <= horizon) return;
-    let mirror = this.#stored.get(keyId);
-    if (mirror === undefined) {
-      mirror = new Map();
-      this.#stored.set(keyId, mirror);
-      bucket.order.push(keyId);
-    }
+    const mirror = this.#store.entries(bucket, keyId);
     const outcome = bucket.history.observe(keyId, report);
     if (outcome === "duplicate") return;
     if (outcome === "added" || outcome === "updated") {
@@ -269,11 +236,12 @@ export class CausalHistories {
       const id = dotKey(report);
       const previous = mirror.get(id);
       const version = previous === undefined ? versionOf(report) : join(previous.version, report);
-      const storageKey = previous?.storageKey ?? restoredFrom ?? siblingKey(keyId, report);
+      const storageKey =
+        previous?.storageKey ?? restoredFrom ?? this.#store.entryKey(keyId, report.replica, report.counter);
       mirror.set(id, { storageKey, version });
       // On restore the entry is already there, as it is (unless it joined one read before it: then rewrite).
       if (restoredFrom === undefined || previous !== undefined) {
-        this.#write({ kind: "put", key: storageKey, value: encodeSibling(version) });
+        this.#store.put(storageKey, encodeSibling(version));
       }
     }
     this.#sync(bucket, keyId);
@@ -281,22 +249,8 @@ export class CausalHistories {
 
   /** Deletes the entries of `keyId`'s siblings the history no longer keeps, stores its new horizon; the count. */
   #sync(bucket: BucketHistory, keyId: string): number {
-    const mirror = this.#stored.get(keyId);
-    if (mirror === undefined) return 0;
-    const kept = new Set(bucket.history.history(keyId).map(dotKey));
-    let dropped = 0;
-    for (const [id, { storageKey }] of mirror) {
-      if (kept.has(id)) continue;
-      mirror.delete(id);
-      this.#write({ kind: "delete", key: storageKey });
-      dropped++;
-    }
+    const dropped = this.#store.sync(bucket, keyId, dotKey);
     this.stats.siblingsDropped += dropped;
-    const horizon = bucket.history.horizon(keyId);
-    if (horizon !== Number.NEGATIVE_INFINITY && horizon > (this.#horizons.get(keyId) ?? Number.NEGATIVE_INFINITY)) {
-      this.#horizons.set(keyId, horizon);
-      this.#write({ kind: "put", key: horizonKey(keyId), value: encodeHorizon(horizon) });
-    }
     return dropped;
   }
 }
@@ -328,41 +282,18 @@ export function retiredAt(retired: Sibling, candidates: readonly DottedSibling<S
  * holds their values (tombstones left out) and an empty context: a read of
  * the past cannot be written back with.
  */
-export class CausalReadAtCoordination {
+export class CausalReadAtCoordination extends ReadAtQuorum {
   readonly kind = "causal-read-at";
-  readonly #answered = new Set<string>();
   readonly #siblings = new Map<string, SiblingAt>();
-  #correct = 0;
-  #truncated = 0;
-  #horizon = Number.NEGATIVE_INFINITY;
-
-  constructor(
-    readonly replyTo: ReplyTo,
-    readonly request: NormalRequest,
-    readonly at: number,
-    readonly targets: readonly string[],
-    readonly deadlineMs: number,
-  ) {}
-
-  /** Replies needed: R, and PR (every target is a primary). */
-  get need(): number {
-    return Math.max(this.request.quorum, this.request.primaryQuorum);
-  }
-
-  get correct(): number {
-    return this.#correct;
-  }
 
   /** A replica's answer: its siblings at `at`, or the horizon its history was truncated at. */
   answer(from: string, siblings: readonly SiblingAt[] | null, horizon: number | null): void {
-    if (!this.targets.includes(from) || this.#answered.has(from)) return;
-    this.#answered.add(from);
+    if (!this.admit(from)) return;
     if (horizon !== null || siblings === null) {
-      this.#truncated++;
-      this.#horizon = Math.max(this.#horizon, horizon ?? Number.POSITIVE_INFINITY);
+      this.truncated(horizon ?? Number.POSITIVE_INFINITY);
       return;
     }
-    this.#correct++;
+    this.answered();
     for (const s of siblings) {
       const id = dotKey(s);
       const known = this.#siblings.get(id);
@@ -373,17 +304,13 @@ export class CausalReadAtCoordination {
 
   /** The reply once decided: the siblings' values, or `HISTORY_TRUNCATED` once R is out of reach; else undefined. */
   outcome(): GetReply | Failure | undefined {
-    if (this.#correct >= this.need) {
+    if (this.decided) {
       const siblings = [...this.#siblings.values()].sort(compareDots);
       const values: Uint8Array[] = [];
       for (const { value } of siblings) if (value !== null) values.push(value);
       return { ok: true, kind: "get", values, context: "" };
     }
-    if (this.targets.length - this.#truncated < this.need) {
-      const detail = `${this.#truncated} of ${this.targets.length} replicas dropped the siblings at ${this.at} (horizon up to ${this.#horizon})`;
-      return failure("HISTORY_TRUNCATED", true, detail, { got: this.#correct, need: this.need });
-    }
-    return undefined;
+    return this.truncatedFailure("siblings");
   }
 }
 
@@ -422,27 +349,12 @@ function join(kept: SiblingVersion, report: SiblingReport): SiblingVersion {
   };
 }
 
-function siblingKey(keyId: string, dot: Dot): string {
-  return causalHistoryPrefix + JSON.stringify([keyId, dot.replica, dot.counter]);
-}
-
-function horizonKey(keyId: string): string {
-  return causalHistoryPrefix + JSON.stringify([keyId]);
-}
-
-function parseStorageKey(storageKey: string): { readonly keyId: string; readonly dot?: Dot } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(storageKey.slice(causalHistoryPrefix.length));
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(parsed) || typeof parsed[0] !== "string" || !parsed[0].includes("\u0000")) return undefined;
-  if (parsed.length === 1) return { keyId: parsed[0] };
-  const [keyId, replica, counter] = parsed as [string, unknown, unknown];
-  if (parsed.length !== 3 || typeof replica !== "string" || replica === "") return undefined;
+/** The dot of a stored sibling, from its storage key's parts after the key id. */
+function dotOf(parts: readonly unknown[]): Dot | undefined {
+  const [replica, counter] = parts;
+  if (parts.length !== 2 || typeof replica !== "string" || replica === "") return undefined;
   if (typeof counter !== "number" || !Number.isSafeInteger(counter) || counter < 1) return undefined;
-  return { keyId, dot: { replica, counter } };
+  return { replica, counter };
 }
 
 const tombstoneTag = 0;
@@ -479,21 +391,4 @@ function decodeSibling(bytes: Uint8Array): Pick<SiblingReport, "at" | "supersede
   if (tag === tombstoneTag && end === siblingEntryHeaderBytes) return { at, supersededAt, fence, value: null };
   if (tag !== valueTag) return undefined;
   return { at, supersededAt, fence, value: bytes.slice(siblingEntryHeaderBytes, end) };
-}
-
-function encodeHorizon(horizon: number): Uint8Array {
-  const bytes = new Uint8Array(12);
-  const view = new DataView(bytes.buffer);
-  view.setFloat64(0, horizon);
-  view.setUint32(8, crc32c(bytes.subarray(0, 8)));
-  return bytes;
-}
-
-/** A stored horizon: finite, or +∞ (a key made unanswerable by an ambiguous report; sibling-history.ts). */
-function decodeHorizon(bytes: Uint8Array): number | undefined {
-  if (bytes.length !== 12) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, 12);
-  if (view.getUint32(8) !== crc32c(bytes.subarray(0, 8))) return undefined;
-  const horizon = view.getFloat64(0);
-  return Number.isFinite(horizon) || horizon === Number.POSITIVE_INFINITY ? horizon : undefined;
 }
