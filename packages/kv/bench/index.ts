@@ -32,6 +32,8 @@
  * max offset within a second of virtual time, and the nodes rightly refused
  * each other's messages.
  *
+ * Then snapshot.ts: snapshot reads at a timestamp of 1, 10 and 100 keys.
+ *
  * After the timed tables, dvv-size.ts prints what a causal key's dotted
  * version vector set weighs after many concurrent clients (a size, not a time).
  *
@@ -50,6 +52,7 @@ import {
 } from "@skew/kv";
 import { LamportClock } from "@skew/lamport";
 import { TrueTimeClock } from "@skew/truetime";
+import { runSnapshotBench } from "./snapshot.js";
 
 const ids = ["n1", "n2", "n3"];
 const modes: readonly ConflictMode[] = ["lww-wall", "lww-lamport", "lww-hlc", "lww-truetime", "causal"];
@@ -61,6 +64,7 @@ const value = new Uint8Array(100).fill(42);
 
 const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
 const truetimes: TrueTimeClock[] = [];
+const hlcs = new Map<string, HybridLogicalClock>();
 const cluster = new LocalCluster({
   nodes: ids,
   buckets,
@@ -68,9 +72,11 @@ const cluster = new LocalCluster({
   clocks: (id) => {
     const truetime = new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers });
     truetimes.push(truetime);
+    const hlc = new HybridLogicalClock({ wall: env.wall, node: id });
+    hlcs.set(id, hlc);
     return {
       wall: env.wall,
-      hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
+      hlc,
       lamport: new LamportClock(id),
       truetime,
     };
@@ -191,5 +197,17 @@ const cases: BenchCase[] = [
 ];
 
 await runBenchmarks("@skew/kv", cases);
+runSnapshotBench(
+  {
+    cluster,
+    ids,
+    advance: (ms) => env.advance(ms),
+    wallNow: () => env.wall.now(),
+    hlcLast: (id) => (hlcs.get(id) as HybridLogicalClock).last,
+    resyncTrueTime,
+    requestWaiting,
+  },
+  process.argv.slice(2),
+);
 await import("./dvv-size.js");
 await import("./structures.js");
