@@ -22,26 +22,17 @@
  *
  *   node --expose-gc --import tsx bench/dvv-size.ts [--json]
  */
-import { ManualEnvironment } from "@skew/env/manual";
 import { parseBenchArgs } from "@skew/harness";
-import { HybridLogicalClock } from "@skew/hlc";
-import { encodeRecord, LocalCluster, liveValues } from "@skew/kv";
-import { LamportClock } from "@skew/lamport";
-import { TrueTimeClock } from "@skew/truetime";
+import { concurrentClientsOnOneKey, type KeySize } from "../test/support/concurrent-clients.js";
 
-const ids = ["n1", "n2", "n3"];
 const clientCounts = [1, 10, 100, 1000];
 const valueBytes = 100;
 
-interface SizeRow {
+interface SizeRow extends KeySize {
   readonly clients: number;
   readonly state: "siblings outstanding" | "after resolution";
   readonly accepted: number;
   readonly refused: number;
-  readonly siblings: number;
-  readonly recordBytes: number;
-  readonly valuesBytes: number;
-  readonly metadataBytes: number;
   readonly perClientVectorBytes: number;
 }
 
@@ -57,73 +48,25 @@ function perClientVectorBytes(clients: number): number {
   return bytes;
 }
 
-function measure(clients: number): SizeRow[] {
-  const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
-  const cluster = new LocalCluster({
-    nodes: ids,
-    buckets: { b: "causal" },
-    now: () => env.monotonic.now(),
-    clocks: (id) => ({
-      wall: env.wall,
-      hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
-      lamport: new LamportClock(id),
-      truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
-    }),
-  });
-  const first = cluster.request("n1", { kind: "put", bucket: "b", key: "k", value: new Uint8Array(valueBytes) });
-  if (first?.ok !== true) throw new Error(`first write failed: ${JSON.stringify(first)}`);
-  const read = cluster.request("n2", { kind: "get", bucket: "b", key: "k", r: 3 });
-  if (read?.ok !== true) throw new Error(`read failed: ${JSON.stringify(read)}`);
-  const stale = read.context;
-  let accepted = 0;
-  let refused = 0;
-  for (let c = 0; c < clients; c++) {
-    env.advance(0.01);
-    const value = new Uint8Array(valueBytes).fill(c & 0xff);
-    const reply = cluster.request(ids[c % ids.length] as string, {
-      kind: "put",
-      bucket: "b",
-      key: "k",
-      value,
-      ...(c % 2 === 1 ? { context: stale } : {}),
-    });
-    if (reply?.ok === true) accepted++;
-    else refused++;
-  }
-  const outstanding = sizeOf(cluster);
-  env.advance(0.01);
-  const full = cluster.request("n3", { kind: "get", bucket: "b", key: "k", r: 3 });
-  if (full?.ok !== true) throw new Error(`read failed: ${JSON.stringify(full)}`);
-  env.advance(0.01);
-  const resolved = cluster.request("n1", {
-    kind: "put",
-    bucket: "b",
-    key: "k",
-    value: new Uint8Array(valueBytes),
-    context: full.context,
-  });
-  if (resolved?.ok !== true) throw new Error(`resolving write failed: ${JSON.stringify(resolved)}`);
-  const after = sizeOf(cluster);
-  const common = { clients, accepted, refused, perClientVectorBytes: perClientVectorBytes(clients) };
-  return [
-    { ...common, state: "siblings outstanding", ...outstanding },
-    { ...common, state: "after resolution", ...after },
-  ];
+/** The largest record among the replicas (they agree once every write reached all three, as here). */
+function largest(sizes: readonly KeySize[]): KeySize {
+  return sizes.reduce((a, b) => (b.recordBytes > a.recordBytes ? b : a));
 }
 
-/** The largest record among the replicas (they agree once every write reached all three, as here). */
-function sizeOf(cluster: LocalCluster): Pick<SizeRow, "siblings" | "recordBytes" | "valuesBytes" | "metadataBytes"> {
-  let largest = { siblings: 0, recordBytes: 0, valuesBytes: 0, metadataBytes: 0 };
-  for (const id of ids) {
-    const record = cluster.node(id).localRecord("b", "k");
-    if (record?.kind !== "causal") throw new Error(`replica ${id} holds no causal record`);
-    const recordBytes = encodeRecord(record).length;
-    const valuesBytes = liveValues(record).reduce((sum, value) => sum + value.length, 0);
-    if (recordBytes > largest.recordBytes) {
-      largest = { siblings: record.set.size, recordBytes, valuesBytes, metadataBytes: recordBytes - valuesBytes };
-    }
-  }
-  return largest;
+function measure(clients: number): SizeRow[] {
+  const run = concurrentClientsOnOneKey(clients, valueBytes);
+  if (run.resolvingReply?.ok !== true) throw new Error(`resolving write failed: ${JSON.stringify(run.resolvingReply)}`);
+  const accepted = run.acknowledged.filter(Boolean).length;
+  const common = {
+    clients,
+    accepted,
+    refused: clients - accepted,
+    perClientVectorBytes: perClientVectorBytes(clients),
+  };
+  return [
+    { ...common, state: "siblings outstanding", ...largest(run.outstanding) },
+    { ...common, state: "after resolution", ...largest(run.resolved) },
+  ];
 }
 
 const args = parseBenchArgs(process.argv.slice(2));

@@ -6,14 +6,10 @@
  * of that read); then a write with the full context of a read resolves them.
  * Metadata = encoded record bytes - the live values' bytes.
  */
-import { ManualEnvironment } from "@skew/env/manual";
-import { HybridLogicalClock } from "@skew/hlc";
-import { encodeRecord, LocalCluster, liveValues, siblingsMax } from "@skew/kv";
-import { LamportClock } from "@skew/lamport";
-import { TrueTimeClock } from "@skew/truetime";
+import { siblingsMax } from "@skew/kv";
 import { describe, expect, it } from "vitest";
+import { concurrentClientsOnOneKey, type KeySize, replicaIds } from "../support/concurrent-clients.js";
 
-const ids = ["n1", "n2", "n3"];
 const valueBytes = 100;
 /**
  * The most a sibling adds beside its value: its dot (a replica index varint,
@@ -24,66 +20,21 @@ const valueBytes = 100;
  */
 const siblingOverheadBytesMax = 1 + 3 + 2 + 8 + 8 + 1;
 
-interface Size {
-  readonly siblings: number;
-  readonly metadataBytes: number;
-}
+type Size = Pick<KeySize, "siblings" | "metadataBytes">;
 
-function sizeAt(cluster: LocalCluster): Size {
-  const sizes = ids.map((id) => {
-    const record = cluster.node(id).localRecord("b", "k");
-    if (record?.kind !== "causal") throw new Error(`replica ${id} holds no causal record`);
-    const values = liveValues(record).reduce((sum, value) => sum + value.length, 0);
-    return { siblings: record.set.size, metadataBytes: encodeRecord(record).length - values };
-  });
-  // Every write reached all three replicas at once, so they hold the same record.
+/** The replicas' common size: every write reached all three at once, so they hold the same record. */
+function agreed(sizes: readonly KeySize[]): Size {
   for (const size of sizes) expect(size).toEqual(sizes[0]);
-  return sizes[0] as Size;
+  const { siblings, metadataBytes } = sizes[0] as KeySize;
+  return { siblings, metadataBytes };
 }
 
 function concurrentClients(clients: number): { outstanding: Size; resolved: Size } {
-  const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
-  const cluster = new LocalCluster({
-    nodes: ids,
-    buckets: { b: "causal" },
-    now: () => env.monotonic.now(),
-    clocks: (id) => ({
-      wall: env.wall,
-      hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
-      lamport: new LamportClock(id),
-      truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
-    }),
-  });
-  expect(
-    cluster.request("n1", { kind: "put", bucket: "b", key: "k", value: new Uint8Array(valueBytes) }),
-  ).toMatchObject({ ok: true });
-  const read = cluster.request("n2", { kind: "get", bucket: "b", key: "k", r: 3 });
-  if (read?.ok !== true || read.kind !== "get") throw new Error(`read failed: ${JSON.stringify(read)}`);
-  for (let c = 0; c < clients; c++) {
-    env.advance(0.01);
-    const value = new Uint8Array(valueBytes).fill(c & 0xff);
-    const context = c % 2 === 1 ? { context: read.context } : {};
-    const reply = cluster.request(ids[c % ids.length] as string, {
-      kind: "put",
-      bucket: "b",
-      key: "k",
-      value,
-      ...context,
-    });
-    // Past the cap a write is refused; before it, every concurrent write is kept.
-    expect(reply?.ok).toBe(c < siblingsMax);
-  }
-  const outstanding = sizeAt(cluster);
-  env.advance(0.01);
-  const full = cluster.request("n3", { kind: "get", bucket: "b", key: "k", r: 3 });
-  if (full?.ok !== true || full.kind !== "get") throw new Error(`read failed: ${JSON.stringify(full)}`);
-  env.advance(0.01);
-  const value = new Uint8Array(valueBytes);
-  expect(cluster.request("n1", { kind: "put", bucket: "b", key: "k", value, context: full.context })).toMatchObject({
-    ok: true,
-    siblings: 1,
-  });
-  return { outstanding, resolved: sizeAt(cluster) };
+  const run = concurrentClientsOnOneKey(clients, valueBytes);
+  // Past the cap a write is refused; before it, every concurrent write is kept.
+  for (const [c, ok] of run.acknowledged.entries()) expect(ok).toBe(c < siblingsMax);
+  expect(run.resolvingReply).toMatchObject({ ok: true, siblings: 1 });
+  return { outstanding: agreed(run.outstanding), resolved: agreed(run.resolved) };
 }
 
 describe("dotted version vector set metadata", () => {
@@ -100,7 +51,7 @@ describe("dotted version vector set metadata", () => {
   it.each(counts)("does not grow with the clients once resolved (K = %i vs 10)", (k) => {
     const { resolved } = results.get(k) as { outstanding: Size; resolved: Size };
     // One value and a version vector of N entries; at most each of the N counters' varints may widen.
-    expect(resolved.metadataBytes).toBeLessThanOrEqual(base.resolved.metadataBytes + ids.length);
+    expect(resolved.metadataBytes).toBeLessThanOrEqual(base.resolved.metadataBytes + replicaIds.length);
   });
 
   it.each(counts)("grows with outstanding siblings only by each sibling's own overhead (K = %i)", (k) => {
