@@ -92,6 +92,43 @@ export interface ReadAtReplyMessage {
   readonly horizon: number | null;
 }
 
+/** Coordinator to replica: every version of the key your history keeps (the `history` request). */
+export interface HistoryReadMessage {
+  readonly kind: "history-read";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** One version a replica's history keeps, as `history` shows it: no value, only its size. */
+export interface HistoryEntry {
+  /** The write's stamp in the bucket's clock (a causal sibling: its coordinator's HLC timestamp). */
+  readonly at: number;
+  /** The node that stamped it (a causal sibling: the replica that issued its dot). */
+  readonly node: string;
+  /** The value's length in bytes (0 for a tombstone). */
+  readonly bytes: number;
+  readonly tombstone: boolean;
+  /** A causal sibling's dot counter (with `node`, the dot); `null` in last-write-wins buckets. */
+  readonly counter: number | null;
+  /** A causal sibling: the stamp of the write that superseded it; `null` while it is live, and in LWW buckets. */
+  readonly supersededAt: number | null;
+}
+
+/**
+ * Replica to coordinator: the versions its history keeps of the key, oldest
+ * first, and the horizon below which it dropped versions (`null`: nothing
+ * dropped yet).
+ */
+export interface HistoryReplyMessage {
+  readonly kind: "history-reply";
+  readonly ts: Timestamp;
+  readonly op: OperationId;
+  readonly horizon: number | null;
+  readonly versions: readonly HistoryEntry[];
+}
+
 /**
  * Replica to coordinator, for a read at a timestamp of a causal bucket (the
  * same `read-at` request): the siblings its history says existed at `at`
@@ -187,6 +224,8 @@ export type PeerMessage =
   | ReadAtMessage
   | ReadAtReplyMessage
   | ReadSiblingsAtReplyMessage
+  | HistoryReadMessage
+  | HistoryReplyMessage
   | RepairMessage
   | ForwardMessage
   | ForwardReplyMessage
@@ -254,6 +293,14 @@ export function parsePeerMessage(message: unknown): Result<PeerMessage, KvError>
         return malformed("read-siblings-at-reply: neither siblings nor horizon");
       }
       return ok(message as ReadSiblingsAtReplyMessage);
+    case "history-read":
+      if (!isOp(m.op) || !isName(m.bucket) || typeof m.key !== "string") return malformed("history-read: bad address");
+      return ok(message as HistoryReadMessage);
+    case "history-reply":
+      if (!isOp(m.op) || !(m.horizon === null || isTime(m.horizon)))
+        return malformed("history-reply: bad op or horizon");
+      if (!isHistoryList(m.versions)) return malformed("history-reply: bad versions");
+      return ok(message as HistoryReplyMessage);
     case "repair":
       if (!isName(m.bucket) || typeof m.key !== "string" || !(m.record instanceof Uint8Array)) {
         return malformed("repair: bad address or record");
@@ -312,6 +359,23 @@ function isSiblingList(value: unknown): boolean {
       (v.counter as number) >= 1 &&
       isTime(v.at) &&
       (v.value === null || v.value instanceof Uint8Array)
+    );
+  });
+}
+
+function isHistoryList(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length > siblingsMax + historyVersionsPerKeyMax) return false;
+  return value.every((e: unknown) => {
+    if (typeof e !== "object" || e === null) return false;
+    const v = e as Record<string, unknown>;
+    return (
+      isTime(v.at) &&
+      isName(v.node) &&
+      Number.isSafeInteger(v.bytes) &&
+      (v.bytes as number) >= 0 &&
+      typeof v.tombstone === "boolean" &&
+      (v.counter === null || (Number.isSafeInteger(v.counter) && (v.counter as number) >= 1)) &&
+      (v.supersededAt === null || isTime(v.supersededAt))
     );
   });
 }

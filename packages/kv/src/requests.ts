@@ -22,6 +22,8 @@ import {
   writeQuorumDefault,
 } from "./constants.js";
 import { type Failure, failure } from "./errors.js";
+import type { HistoryEntry } from "./messages.js";
+import type { ConflictMode } from "./modes.js";
 
 /** Per-request replication and quorums; absent fields take the defaults (3/2/2, PR = PW = 0). */
 export interface QuorumOptions {
@@ -46,7 +48,7 @@ export interface GetRequest extends QuorumOptions {
   /**
    * Read the key as of this timestamp, in the bucket's clock (a packed HLC
    * timestamp for `lww-hlc`, ms for `lww-wall` and `lww-truetime`, a
-   * counter for `lww-lamport`; last-write-wins buckets only): the newest
+   * counter for `lww-lamport`; in a causal bucket, an HLC timestamp): the newest
    * version at or before it, or `HISTORY_TRUNCATED` when it is below the
    * replicas' history horizon. Safe time: see `wait`.
    */
@@ -62,7 +64,7 @@ export interface GetRequest extends QuorumOptions {
   readonly wait?: boolean;
 }
 
-/** Several keys of one last-write-wins bucket as of one timestamp (at most `snapshotKeysMax` keys). */
+/** Several keys of one bucket as of one timestamp (at most `snapshotKeysMax` keys); in a causal bucket, the siblings that existed then. */
 export interface SnapshotRequest extends Omit<QuorumOptions, "w" | "pw"> {
   readonly kind: "snapshot";
   readonly bucket: string;
@@ -78,6 +80,42 @@ export interface SnapshotReply {
   /** Per requested key, in the request's order: the value at `at` (empty: absent or deleted). */
   readonly entries: readonly { readonly key: string; readonly values: Uint8Array[] }[];
   /** Always "": the past is not a read to write after (as a `get` with `at`), and every success carries a context. */
+  readonly context: "";
+}
+
+/**
+ * What each replica of a key keeps of its history (for the dashboard and for
+ * debugging): the versions, oldest first, with their stamps, writers and
+ * sizes, never their values. Asks the key's N primaries; suspected ones are
+ * not asked.
+ */
+export interface HistoryRequest extends Pick<QuorumOptions, "n" | "timeoutMs"> {
+  readonly kind: "history";
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/** One replica's part of a `history` reply. */
+export type ReplicaHistory =
+  | {
+      readonly node: string;
+      readonly state: "answered";
+      /** Below this stamp the replica dropped versions (`null`: none dropped). */
+      readonly horizon: number | null;
+      readonly versions: readonly HistoryEntry[];
+    }
+  /** Not asked (`suspected` by the failure detector) or silent until the deadline (`no-answer`). */
+  | { readonly node: string; readonly state: "suspected" | "no-answer" };
+
+export interface HistoryReply {
+  readonly ok: true;
+  readonly kind: "history";
+  readonly bucket: string;
+  readonly key: string;
+  readonly mode: ConflictMode;
+  /** One per primary of the key, in preference-list order. */
+  readonly replicas: readonly ReplicaHistory[];
+  /** Always "": a history is not a read to write after. */
   readonly context: "";
 }
 
@@ -100,7 +138,7 @@ export interface DeleteRequest extends QuorumOptions {
   readonly fence?: number;
 }
 
-export type ClientRequest = GetRequest | PutRequest | DeleteRequest | SnapshotRequest;
+export type ClientRequest = GetRequest | PutRequest | DeleteRequest | SnapshotRequest | HistoryRequest;
 
 /** A request with every default filled in and every limit checked. */
 export interface NormalRequest {
@@ -143,7 +181,7 @@ export interface WriteReply {
   readonly warning?: "SIBLINGS_WARN";
 }
 
-export type ClientReply = GetReply | WriteReply | SnapshotReply | Failure;
+export type ClientReply = GetReply | WriteReply | SnapshotReply | HistoryReply | Failure;
 
 export function parseClientRequest(request: unknown, clusterSize: number): Result<NormalRequest, Failure> {
   if (typeof request !== "object" || request === null) return invalid("a request is an object");

@@ -84,6 +84,7 @@ import type { GetReply } from "../requests.js";
 import { HistoryStore } from "./history-store.js";
 import type { LwwHistoryOptions } from "./lww-history.js";
 import { ReadAtQuorum } from "./read-at-quorum.js";
+import type { ServedReads } from "./served-reads.js";
 import type { StorageOp } from "./storage.js";
 
 export const causalHistoryPrefix = "hc/";
@@ -97,6 +98,8 @@ export interface CausalHistoryStats {
   retirementsUnstamped: number;
   /** Stored entries that did not decode at restart (deleted). */
   entriesCorruptRestored: number;
+  /** Reports of a birth or supersession at or below the served mark, recorded just above it (served-reads.ts). */
+  reportsLate: number;
 }
 
 /** One sibling of a replica's answer to a read at a timestamp. */
@@ -123,6 +126,7 @@ export class CausalHistories {
     siblingsDropped: 0,
     retirementsUnstamped: 0,
     entriesCorruptRestored: 0,
+    reportsLate: 0,
   };
   /** The siblings kept per key in storage, by dot key (to store what they keep and delete what they drop), and the stored horizons. */
   readonly #store: HistoryStore<SiblingVersionView, BucketHistory, Stored>;
@@ -155,13 +159,21 @@ export class CausalHistories {
    * `after` as live and every sibling of `before` or `incoming` that `after`
    * no longer holds as superseded (the module comment says at what time).
    */
-  accept(keyId: string, before: KvRecord | undefined, incoming: KvRecord | undefined, after: KvRecord): void {
+  accept(
+    keyId: string,
+    before: KvRecord | undefined,
+    incoming: KvRecord | undefined,
+    after: KvRecord,
+    served: ServedReads,
+  ): void {
     if (after.kind !== "causal") return;
     const bucket = this.#store.bucketOf(keyId);
     if (bucket === undefined) return;
     const result = after.set.siblings();
     const kept = new Set(result.map(dotKey));
-    for (const s of result) this.#observe(bucket, keyId, reportOf(s, undefined));
+    const observe = (report: SiblingReport): void =>
+      this.#observe(bucket, keyId, this.#late(bucket, keyId, report, served));
+    for (const s of result) observe(reportOf(s, undefined));
     for (const source of [before, incoming]) {
       if (source?.kind !== "causal") continue;
       const siblings = source.set.siblings();
@@ -174,9 +186,29 @@ export class CausalHistories {
           this.stats.retirementsUnstamped++;
           continue;
         }
-        this.#observe(bucket, keyId, reportOf(retired, supersededAt));
+        observe(reportOf(retired, supersededAt));
       }
     }
+  }
+
+  /**
+   * A report as this replica may record it now (served-reads.ts): a dot
+   * already kept keeps the birth it was recorded with; a new dot born, or a
+   * kept one superseded, at or below the served mark becomes so just above it.
+   */
+  #late(bucket: BucketHistory, keyId: string, report: SiblingReport, served: ServedReads): SiblingReport {
+    const known = this.#store.entries(bucket, keyId).get(dotKey(report))?.version;
+    let { at, supersededAt } = report;
+    if (known !== undefined) at = known.at;
+    else if (served.late("causal", at)) at = served.visibleAt("causal", at);
+    if (supersededAt !== undefined && served.late("causal", supersededAt)) {
+      if (known?.supersededAt === undefined || known.supersededAt > supersededAt) {
+        supersededAt = served.visibleAt("causal", supersededAt, at);
+      }
+    }
+    if (at === report.at && supersededAt === report.supersededAt) return report;
+    this.stats.reportsLate++;
+    return { ...report, at, supersededAt };
   }
 
   /**

@@ -52,7 +52,7 @@ import { type Placement, placeRequest, type Target } from "../coordinator/target
 import { WriteCoordination } from "../coordinator/write.js";
 import { type Failure, failure } from "../errors.js";
 import type { SiblingVersionView, VersionView } from "../history/index.js";
-import type { HandoffMessage, OperationId, PeerMessage, WriteMessage } from "../messages.js";
+import type { HandoffMessage, HistoryEntry, OperationId, PeerMessage, WriteMessage } from "../messages.js";
 import { parsePeerMessage } from "../messages.js";
 import { type ConflictMode, isConflictMode, isLww } from "../modes.js";
 import {
@@ -75,11 +75,13 @@ import { AntiEntropy, type AntiEntropyStats } from "./anti-entropy.js";
 import { CausalHistories, CausalReadAtCoordination, causalHistoryPrefix } from "./causal-history.js";
 import { type NodeClocks, observeLamport, stampTime } from "./clocks.js";
 import { HintStore, type HintView, hintPrefix } from "./hints.js";
+import { HistoryRequests } from "./history-request.js";
 import { historyPrefix, LwwHistories, type LwwHistoryOptions } from "./lww-history.js";
 import { Membership, type PeerView } from "./membership.js";
 import { Outbox, type PeerPayload } from "./outbox.js";
 import { ReadAtCoordination } from "./read-at.js";
-import { SnapshotReads } from "./snapshot.js";
+import { ServedReads } from "./served-reads.js";
+import { SnapshotReads, withEveryPrimary } from "./snapshot.js";
 import {
   decodeCount,
   dvvEpochKey,
@@ -185,6 +187,8 @@ export class KvNode {
   readonly #history: LwwHistories;
   readonly #causalHistory: CausalHistories;
   readonly #snapshots: SnapshotReads;
+  readonly #historyRequests: HistoryRequests;
+  readonly #served: ServedReads;
   readonly #incarnation: number;
   #dvvEpoch: number;
   #operations = 0;
@@ -252,11 +256,21 @@ export class KvNode {
       clocks,
       clusterSize: this.ring.nodes.length,
       nowMs: () => this.#nowMs,
-      historyMode: (bucket) => (this.#history.has(bucket) ? this.#buckets.get(bucket) : undefined),
+      historyMode: (bucket) => this.#buckets.get(bucket),
       preference: (bucket, key, n) => this.ring.preferenceList(hashKey(bucket, key), n),
       isSuspected: (node) => this.#membership.isSuspected(node, this.#nowMs),
       nextOperation: () => this.#nextOperation(),
       sendReadAt: (node, op, bucket, key, at) => this.#outbox.send(node, { kind: "read-at", op, bucket, key, at }),
+      answer: (replyTo, reply) => this.#answer(replyTo, reply),
+    });
+    this.#served = new ServedReads(clocks);
+    this.#historyRequests = new HistoryRequests({
+      clusterSize: this.ring.nodes.length,
+      bucketMode: (bucket) => this.#buckets.get(bucket),
+      preference: (bucket, key, n) => this.ring.preferenceList(hashKey(bucket, key), n),
+      isSuspected: (node) => this.#membership.isSuspected(node, this.#nowMs),
+      nextOperation: () => this.#nextOperation(),
+      sendHistoryRead: (node, op, bucket, key) => this.#outbox.send(node, { kind: "history-read", op, bucket, key }),
       answer: (replyTo, reply) => this.#answer(replyTo, reply),
     });
     const meta = this.#restore(options.stored ?? []);
@@ -318,6 +332,7 @@ export class KvNode {
     this.#history.tick(nowMs, (mode) => this.#historyNow(mode));
     this.#causalHistory.tick(nowMs, this.#clocks.hlc.last);
     this.#snapshots.tick(nowMs);
+    this.#historyRequests.tick(nowMs);
     for (const [op, coordination] of this.#coordinations) {
       if (coordination.kind === "write" && coordination.ready !== undefined) this.#settleWrite(op, coordination);
       if (this.#coordinations.has(op) && nowMs >= coordination.deadlineMs) this.#expire(op, coordination);
@@ -349,7 +364,12 @@ export class KvNode {
       }
       if (wake === undefined || at < wake) wake = at;
     }
-    for (const at of [this.#antiEntropy.nextWakeMs(), this.#tombstones.nextWakeMs(), this.#snapshots.nextWakeMs()]) {
+    for (const at of [
+      this.#antiEntropy.nextWakeMs(),
+      this.#tombstones.nextWakeMs(),
+      this.#snapshots.nextWakeMs(),
+      this.#historyRequests.nextWakeMs(),
+    ]) {
       if (at !== undefined && (wake === undefined || at < wake)) wake = at;
     }
     return wake;
@@ -439,8 +459,13 @@ export class KvNode {
   // ---- coordinating -------------------------------------------------------------------------------------------
 
   #start(replyTo: ReplyTo, raw: unknown): void {
-    if ((raw as { kind?: unknown } | null)?.kind === "snapshot") {
+    const kind = (raw as { kind?: unknown } | null)?.kind;
+    if (kind === "snapshot") {
       this.#snapshots.start(replyTo, raw, this.#nowMs); // snapshot.ts: safe time, then one read at `at` per key
+      return;
+    }
+    if (kind === "history") {
+      this.#historyRequests.start(replyTo, raw, this.#nowMs); // history-request.ts: each primary's kept versions
       return;
     }
     const parsed = parseClientRequest(raw, this.ring.nodes.length);
@@ -481,7 +506,8 @@ export class KvNode {
 
     if (request.kind === "get" && request.at !== undefined) {
       const at = request.at;
-      const start = (): void => this.#startReadAt(op, replyTo, request, at, preference, deadlineMs);
+      const read = withEveryPrimary(mode, request); // repeatable reads of the past: served-reads.ts
+      const start = (): void => this.#startReadAt(op, replyTo, read, at, preference, deadlineMs);
       this.#snapshots.gate(replyTo, mode, at, request.wait ?? false, deadlineMs, start); // safe time: snapshot.ts
       return;
     }
@@ -605,7 +631,7 @@ export class KvNode {
       return;
     }
     this.#replica.set(keyId, record);
-    this.#causalHistory.accept(keyId, current, undefined, record);
+    this.#causalHistory.accept(keyId, current, undefined, record, this.#served);
     const bytes = encodeRecord(record);
     this.#outbox.write({ kind: "put", key: recordPrefix + keyId, value: bytes });
     this.#recordChanged(keyId, record, bytes);
@@ -708,6 +734,28 @@ export class KvNode {
     if (outcome === undefined) return;
     this.#coordinations.delete(op);
     this.#answer(coordination.replyTo, outcome);
+  }
+
+  /** What this replica's history keeps of a key, for `history-read`; undefined for an unknown bucket. */
+  #historyEntries(
+    keyId: string,
+    bucket: string,
+  ): { readonly horizon: number | null; readonly versions: HistoryEntry[] } | undefined {
+    const finite = (horizon: number): number | null => (horizon === Number.NEGATIVE_INFINITY ? null : horizon);
+    if (this.#causalHistory.has(bucket)) {
+      const versions = this.#causalHistory.history(keyId).map((s) => ({
+        at: s.at,
+        node: s.replica,
+        bytes: s.bytes,
+        tombstone: s.tombstone,
+        counter: s.counter,
+        supersededAt: s.supersededAt ?? null,
+      }));
+      return { horizon: finite(this.#causalHistory.horizon(keyId)), versions };
+    }
+    if (!this.#history.has(bucket)) return undefined;
+    const versions = this.#history.history(keyId).map((v) => ({ ...v, counter: null, supersededAt: null }));
+    return { horizon: finite(this.#history.horizon(keyId)), versions };
   }
 
   /** The history's "now" in each LWW mode's units, for its age collection (undefined: no reading). */
@@ -829,6 +877,8 @@ export class KvNode {
         return;
       }
       case "read-at": {
+        const mode = this.#buckets.get(message.bucket);
+        if (mode !== undefined) this.#served.served(mode, message.at); // before answering: served-reads.ts
         const siblings = this.#causalHistory.siblingsAt(keyIdOf(message.bucket, message.key), message.at);
         if (siblings !== undefined) {
           this.#outbox.send(from, {
@@ -849,9 +899,24 @@ export class KvNode {
         this.#outbox.send(from, { kind: "read-at-reply", op: message.op, version, horizon });
         return;
       }
+      case "history-read": {
+        const versions = this.#historyEntries(keyIdOf(message.bucket, message.key), message.bucket);
+        if (versions === undefined) {
+          this.stats.messagesMalformed++; // an unknown bucket: no coordinator of ours asks that
+          return;
+        }
+        this.#outbox.send(from, { kind: "history-reply", op: message.op, ...versions });
+        return;
+      }
+      case "history-reply":
+        this.#historyRequests.answer(message.op, from, message.horizon, message.versions);
+        return;
       case "read-siblings-at-reply": {
         const coordination = this.#coordinations.get(message.op);
-        if (coordination?.kind !== "causal-read-at") return;
+        if (coordination?.kind !== "causal-read-at") {
+          this.#snapshots.answerSiblings(message.op, from, message.siblings, message.horizon); // a snapshot's key, or stale
+          return;
+        }
         coordination.answer(from, message.siblings, message.horizon);
         this.#settleReadAt(message.op, coordination);
         return;
@@ -859,7 +924,7 @@ export class KvNode {
       case "read-at-reply": {
         const coordination = this.#coordinations.get(message.op);
         if (coordination?.kind !== "read-at") {
-          this.#snapshots.answer(message.op, from, message.version, message.horizon); // a snapshot's key, or stale
+          this.#snapshots.answerVersion(message.op, from, message.version, message.horizon); // a snapshot's key, or stale
           return;
         }
         coordination.answer(from, message.version, message.horizon);
@@ -1045,9 +1110,9 @@ export class KvNode {
     const outcome =
       fence === undefined ? this.#replica.merge(keyId, admitted) : this.#replica.write(keyId, admitted, fence);
     // The history keeps every accepted version, winner or not: a loser is still the answer before its winner.
-    if (outcome.refused === null) this.#history.accept(keyId, incoming, before);
+    if (outcome.refused === null) this.#history.accept(keyId, incoming, before, outcome.changed, this.#served);
     if (outcome.refused === null && outcome.changed) {
-      this.#causalHistory.accept(keyId, before, admitted, outcome.record);
+      this.#causalHistory.accept(keyId, before, admitted, outcome.record, this.#served);
     }
     return outcome;
   }

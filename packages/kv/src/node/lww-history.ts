@@ -45,6 +45,7 @@ import { type HistoryTruncatedError, type Version, VersionHistory, type VersionV
 import type { ConflictMode } from "../modes.js";
 import { decodeRecord, encodeRecord, type KvRecord } from "../record/index.js";
 import { HistoryStore, type StoredEntry } from "./history-store.js";
+import type { ServedReads } from "./served-reads.js";
 import type { StorageOp } from "./storage.js";
 
 export const historyPrefix = "hv/";
@@ -65,6 +66,8 @@ export interface LwwHistoryStats {
   versionsDropped: number;
   /** Stored history entries that did not decode at restart (deleted). */
   entriesCorruptRestored: number;
+  /** Versions that won their merge after a read of the past at or above their stamp was answered: recorded later (served-reads.ts). */
+  versionsLate: number;
 }
 
 /** What the replica's clocks read now, in each LWW mode's units (undefined: no reading, skip the bucket). */
@@ -79,7 +82,12 @@ interface BucketHistory {
 }
 
 export class LwwHistories {
-  readonly stats: LwwHistoryStats = { versionsRecorded: 0, versionsDropped: 0, entriesCorruptRestored: 0 };
+  readonly stats: LwwHistoryStats = {
+    versionsRecorded: 0,
+    versionsDropped: 0,
+    entriesCorruptRestored: 0,
+    versionsLate: 0,
+  };
   /** The versions kept per key in storage, by version id, and the stored horizons. */
   readonly #store: HistoryStore<VersionView, BucketHistory, StoredEntry>;
 
@@ -111,13 +119,19 @@ export class LwwHistories {
    * then): records the version, durably, unless a higher fencing token had
    * already been seen for the key.
    */
-  accept(keyId: string, incoming: KvRecord, before: KvRecord | undefined): void {
+  accept(keyId: string, incoming: KvRecord, before: KvRecord | undefined, won: boolean, served: ServedReads): void {
     if (incoming.kind !== "lww") return;
     const bucket = this.#store.bucketOf(keyId);
     if (bucket === undefined) return;
     if (before?.kind === "lww" && incoming.stamp.fence < before.stamp.fence) return;
-    const version: Version = { at: incoming.stamp.time, node: incoming.stamp.node, value: incoming.value };
-    this.#insert(bucket, keyId, version, incoming);
+    let at = incoming.stamp.time;
+    if (served.late(bucket.mode, at)) {
+      // A read of the past at or after its stamp was answered here: served-reads.ts.
+      if (!won) return; // never the answer after the mark; before it, the answer was given
+      this.stats.versionsLate++;
+      at = served.visibleAt(bucket.mode, at, bucket.history.history(keyId).at(-1)?.at);
+    }
+    this.#insert(bucket, keyId, { at, node: incoming.stamp.node, value: incoming.value }, incoming);
   }
 
   /**
@@ -161,7 +175,8 @@ export class LwwHistories {
       const decoded = decodeRecord(bytes);
       if (!decoded.ok || decoded.value.kind !== "lww") return false;
       const record = decoded.value;
-      if (record.stamp.time !== at || record.stamp.node !== node) return false;
+      // A version that arrived late is kept visible from above its stamp (served-reads.ts), never below.
+      if (at < record.stamp.time || record.stamp.node !== node) return false;
       this.#insert(bucket, keyId, { at, node, value: record.value }, record, bytes);
       return true;
     });

@@ -1,6 +1,7 @@
 /**
  * Safe time for reads at a timestamp, and the multi-key `snapshot` request
- * (issue 5, last-write-wins buckets).
+ * (issue 5; every bucket that keeps a history: the four last-write-wins
+ * modes and `causal`).
  *
  * Safe time. A read at `at` is safe when no write stamped at or before `at`
  * can still be accepted; until then a later read at the same `at` could
@@ -26,21 +27,20 @@
  *   takes the risk); with `wait` it fails `SNAPSHOT_NOT_SAFE`, definitely:
  *   there is nothing to wait for.
  *
- * The hole left, in both safe modes (README, "Reading the past"): a write
- * stamped at or before `at` *before* the read became safe but still in
- * flight (its coordinator has sent it, a replica has not yet received it),
- * and, in `lww-hlc`, a write coordinated later by a node outside the read's
- * quorum whose HLC has not yet heard of `at` (in LWW mode any node stamps
- * the writes it coordinates). Closing it needs the replicas to refuse
- * writes stamped at or below a timestamp they already answered a read at
- * (a timestamp cache, as CockroachDB keeps) and the read to reach every
- * replica; not built.
+ * What safe time alone leaves open (a version stamped at or before `at`
+ * that already exists, in flight or held somewhere, and reaches a replica
+ * after it answered) is closed by the replicas' served marks and by asking
+ * every primary: served-reads.ts. A read of the past in `lww-hlc`,
+ * `lww-truetime` or `causal` therefore needs all N primaries, whatever R says
+ * (`withEveryPrimary`).
  *
  * Snapshot. `{ kind: "snapshot", bucket, keys, at, wait? }` passes the same
  * safe-time gate once, then reads every key as a read at a timestamp does
- * (read-at.ts: the key's primaries, R of them, PR = all, no read repair),
- * one `read-at` message per key per replica (no batching yet), and answers
- * once every key is decided: per key the newest version at or before `at`.
+ * (read-at.ts, or causal-history.ts in a causal bucket: the key's primaries,
+ * R of them, PR = all, no read repair), one `read-at` message per key per
+ * replica (no batching yet), and answers once every key is decided: per key
+ * the newest version at or before `at`, or in a causal bucket the siblings
+ * that existed at `at` (written at or before it, not yet superseded).
  * It fails as a whole, definitely (a read writes nothing), when one key
  * does: `HISTORY_TRUNCATED` naming the key, `UNAVAILABLE`, `TIMEOUT`.
  */
@@ -58,6 +58,7 @@ import {
   type SnapshotReply,
   type SnapshotRequest,
 } from "../requests.js";
+import { CausalReadAtCoordination, type SiblingAt } from "./causal-history.js";
 import type { NodeClocks } from "./clocks.js";
 import { ReadAtCoordination } from "./read-at.js";
 
@@ -67,7 +68,7 @@ export interface SnapshotHost {
   readonly clusterSize: number;
   /** The node's monotonic time, ms. */
   nowMs(): number;
-  /** The bucket's mode when it keeps a history (last-write-wins), else undefined. */
+  /** The bucket's mode when it keeps a history (every mode does; undefined: no such bucket). */
   historyMode(bucket: string): ConflictMode | undefined;
   preference(bucket: string, key: string, n: number): readonly string[];
   isSuspected(node: string): boolean;
@@ -118,6 +119,16 @@ export function safeTime(clocks: NodeClocks, mode: ConflictMode, at: number, wai
   }
 }
 
+/**
+ * A read of the past in a mode with a safe time asks every primary and needs
+ * all of them, whatever R says: only then is the answer repeatable
+ * (served-reads.ts, half 2). In `lww-wall` and `lww-lamport` R applies.
+ */
+export function withEveryPrimary(mode: ConflictMode, request: NormalRequest): NormalRequest {
+  if (mode === "lww-wall" || mode === "lww-lamport") return request;
+  return { ...request, quorum: request.n, primaryQuorum: request.n };
+}
+
 function fail(...args: Parameters<typeof failure>): SafeTime {
   return { kind: "fail", failure: failure(...args) };
 }
@@ -131,8 +142,10 @@ interface Held {
   readonly start: () => void;
 }
 
+type Part = ReadAtCoordination | CausalReadAtCoordination;
+
 class Snapshot {
-  readonly parts: (ReadAtCoordination | undefined)[] = [];
+  readonly parts: (Part | undefined)[] = [];
   readonly ops: OperationId[] = [];
   /** The keys decided so far (by index into `keys`) and their values. */
   readonly decided: { readonly index: number; readonly values: Uint8Array[] }[] = [];
@@ -184,29 +197,46 @@ export class SnapshotReads {
     const first = requests[0] as NormalRequest;
     const mode = this.#host.historyMode(first.bucket);
     if (mode === undefined) {
-      this.#host.answer(replyTo, failure("INVALID_REQUEST", true, "snapshots are of last-write-wins buckets"));
+      this.#host.answer(replyTo, failure("INVALID_REQUEST", true, "unknown bucket"));
       return;
     }
     const deadlineMs = nowMs + first.timeoutMs;
-    this.gate(replyTo, mode, at, wait, deadlineMs, () => this.#read(replyTo, requests, at, deadlineMs));
+    const causal = mode === "causal";
+    const reads = requests.map((request) => withEveryPrimary(mode, request));
+    this.gate(replyTo, mode, at, wait, deadlineMs, () => this.#read(replyTo, reads, at, deadlineMs, causal));
   }
 
-  /** A replica's `read-at-reply` for one of the snapshots' keys; false when the op is none of ours. */
-  answer(op: OperationId, from: string, version: Version | null, horizon: number | null): boolean {
-    const part = this.#parts.get(op);
-    if (part === undefined) return false;
-    const { snapshot, index } = part;
-    const coordination = snapshot.parts[index];
-    if (coordination === undefined || snapshot.done) return true;
+  /** A replica's `read-at-reply` for one of the snapshots' keys (last-write-wins). */
+  answerVersion(op: OperationId, from: string, version: Version | null, horizon: number | null): void {
+    const coordination = this.#part(op);
+    if (coordination?.kind !== "read-at") return; // stale, or none of ours
     coordination.answer(from, version, horizon);
+    this.#settle(op);
+  }
+
+  /** A replica's `read-siblings-at-reply` for one of the snapshots' keys (causal). */
+  answerSiblings(op: OperationId, from: string, siblings: readonly SiblingAt[] | null, horizon: number | null): void {
+    const coordination = this.#part(op);
+    if (coordination?.kind !== "causal-read-at") return;
+    coordination.answer(from, siblings, horizon);
+    this.#settle(op);
+  }
+
+  #part(op: OperationId): Part | undefined {
+    const part = this.#parts.get(op);
+    return part === undefined || part.snapshot.done ? undefined : part.snapshot.parts[part.index];
+  }
+
+  #settle(op: OperationId): void {
+    const { snapshot, index } = this.#parts.get(op) as { readonly snapshot: Snapshot; readonly index: number };
+    const coordination = snapshot.parts[index] as Part;
     const outcome = coordination.outcome();
-    if (outcome === undefined) return true;
+    if (outcome === undefined) return;
     if (!outcome.ok) {
       const key = JSON.stringify(snapshot.keys[index]);
       this.#finish(snapshot, { ...outcome, message: `key ${key}: ${outcome.message}` });
-      return true;
+      return;
     }
-    if (outcome.kind !== "get") return true;
     snapshot.parts[index] = undefined;
     snapshot.decided.push({ index, values: outcome.values });
     if (snapshot.decided.length === snapshot.keys.length) {
@@ -216,7 +246,6 @@ export class SnapshotReads {
       const reply: SnapshotReply = { ok: true, kind: "snapshot", at: snapshot.at, entries, context: "" };
       this.#finish(snapshot, reply);
     }
-    return true;
   }
 
   /** Held reads that became safe start; held reads and snapshots past their deadline time out. */
@@ -249,11 +278,14 @@ export class SnapshotReads {
     return wake;
   }
 
-  #read(replyTo: ReplyTo, requests: readonly NormalRequest[], at: number, deadlineMs: number): void {
+  #read(replyTo: ReplyTo, requests: readonly NormalRequest[], at: number, deadlineMs: number, causal: boolean): void {
     const host = this.#host;
     const plans = requests.map((request) => {
       const targets = host.preference(request.bucket, request.key, request.n);
-      return { request, targets, coordination: new ReadAtCoordination(replyTo, request, at, targets, deadlineMs) };
+      const coordination = causal
+        ? new CausalReadAtCoordination(replyTo, request, at, targets, deadlineMs)
+        : new ReadAtCoordination(replyTo, request, at, targets, deadlineMs);
+      return { request, targets, coordination };
     });
     for (const { request, targets, coordination } of plans) {
       const up = targets.filter((node) => !host.isSuspected(node)).length;

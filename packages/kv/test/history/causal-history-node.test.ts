@@ -7,6 +7,7 @@ import { VectorClock } from "@skew/vector";
 import { describe, expect, it } from "vitest";
 import { parsePeerMessage } from "../../src/messages.js";
 import { CausalHistories, CausalReadAtCoordination, retiredAt } from "../../src/node/causal-history.js";
+import { ServedReads } from "../../src/node/served-reads.js";
 import type { StorageOp } from "../../src/node/storage.js";
 import { keyIdOf } from "../../src/node/storage.js";
 import { type CausalRecord, causalWrite, mergeRecords } from "../../src/record/index.js";
@@ -37,6 +38,9 @@ describe("retiredAt: the stamp of the write that retired a sibling", () => {
   });
 });
 
+/** Nothing served yet: every report is recorded at its stamps. */
+const unserved = new ServedReads();
+
 function histories(writes: StorageOp[], options = {}): CausalHistories {
   return new CausalHistories(new Map([["c", "causal"]]), options, (op) => writes.push(op));
 }
@@ -65,9 +69,9 @@ describe("CausalHistories", () => {
     const writes: StorageOp[] = [];
     const h = histories(writes);
     const { a, ab, c } = scenario();
-    h.accept(keyId, undefined, undefined, a);
-    h.accept(keyId, a, ab, ab);
-    h.accept(keyId, ab, c, mergeRecords(ab, c));
+    h.accept(keyId, undefined, undefined, a, unserved);
+    h.accept(keyId, a, ab, ab, unserved);
+    h.accept(keyId, ab, c, mergeRecords(ab, c), unserved);
     expect(h.history(keyId).map((s) => [s.replica, s.at, s.supersededAt])).toEqual([
       ["n1", 10, 30],
       ["n2", 20, 30],
@@ -82,13 +86,39 @@ describe("CausalHistories", () => {
     expect(h.siblingsAt(keyIdOf("other-bucket", "x"), 5)).toBeUndefined();
   });
 
+  it("records a birth or a supersession that arrives after a read at or above its stamp just above that read", () => {
+    const h = histories([]);
+    const served = new ServedReads();
+    const { a, ab, c } = scenario();
+    h.accept(keyId, undefined, undefined, a, served); // A (stamped 10) arrives in time
+    served.served("causal", 25); // a read at 25 answered here: [A]
+    h.accept(keyId, a, ab, ab, served); // B (stamped 20) arrives late
+    const at = (t: number): string[] => {
+      const found = h.siblingsAt(keyId, t);
+      if (found === undefined || !found.ok) throw new Error("no answer");
+      return found.value.map((s) => new TextDecoder().decode(s.value as Uint8Array));
+    };
+    expect([at(20), at(25)]).toEqual([["A"], ["A"]]); // what was answered at 25 still holds
+    expect(at(26)).toEqual(["A", "B"]);
+    served.served("causal", 40); // a read at 40: [A, B]
+    h.accept(keyId, ab, c, mergeRecords(ab, c), served); // C (stamped 30) arrives late and retires A and B
+    expect([at(25), at(30), at(40)]).toEqual([["A"], ["A", "B"], ["A", "B"]]);
+    expect(at(41)).toEqual(["C"]);
+    expect(h.history(keyId).map((s) => [s.replica, s.at, s.supersededAt])).toEqual([
+      ["n1", 10, 41],
+      ["n2", 26, 41],
+      ["n3", 41, undefined],
+    ]);
+    expect(h.stats.reportsLate).toBeGreaterThan(0);
+  });
+
   it("restores what it stored, and drops (and deletes) an entry that fails its checksum", () => {
     const writes: StorageOp[] = [];
     const h = histories(writes, { versionsPerKey: 1 });
     const { a, ab, c } = scenario();
-    h.accept(keyId, undefined, undefined, a);
-    h.accept(keyId, a, ab, ab);
-    h.accept(keyId, ab, c, mergeRecords(ab, c));
+    h.accept(keyId, undefined, undefined, a, unserved);
+    h.accept(keyId, a, ab, ab, unserved);
+    h.accept(keyId, ab, c, mergeRecords(ab, c), unserved);
     expect(h.horizon(keyId)).toBe(30); // one superseded sibling kept: the other dropped at 30
     const disk = store(writes);
     const restored = histories([]);

@@ -223,7 +223,7 @@ describe("safe time, without and with wait", () => {
     }
   });
 
-  it("validates snapshots: keys bounded, no duplicates, at required, last-write-wins buckets only", () => {
+  it("validates snapshots: keys bounded, no duplicates, at required, a known bucket", () => {
     const c = cluster(11, { buckets: { ...buckets, causal: "causal" } });
     const tooMany = Array.from({ length: 101 }, (_, i) => `k${i}`);
     const bad: unknown[] = [
@@ -233,7 +233,7 @@ describe("safe time, without and with wait", () => {
       { kind: "snapshot", bucket: "lww-hlc", keys: ["x"] },
       { kind: "snapshot", bucket: "lww-hlc", keys: ["x"], at: 1, wait: "yes" },
       { kind: "snapshot", bucket: "lww-hlc", keys: ["x"], at: 1, w: 2 },
-      { kind: "snapshot", bucket: "causal", keys: ["x"], at: 1 },
+      { kind: "snapshot", bucket: "no-such-bucket", keys: ["x"], at: 1 },
       { kind: "get", bucket: "lww-hlc", key: "x", wait: true },
     ];
     for (const request of bad) {
