@@ -45,7 +45,7 @@ export interface SnapshotBench {
   readonly requestWaiting: (coordinator: string, request: unknown) => ClientReply | undefined;
 }
 
-const group = "snapshot at a timestamp, N=3 R=2";
+const group = "snapshot at a timestamp, N=3, every primary";
 const snapshotModes = ["lww-hlc", "lww-truetime"] as const;
 const sizes = [1, 10, 100] as const;
 const keyCount = 100;
