@@ -485,7 +485,7 @@ export class KvNode {
     }
     const context = parseContext(request.context, mode === "causal");
     if (!context.ok) {
-      this.#answer(replyTo, failure("INVALID_REQUEST", true, context.error.message));
+      this.#answer(replyTo, { ok: false, code: "INVALID_REQUEST", definite: true, message: context.error.message });
       return;
     }
     // The client read a version written under a higher token: that token is seen, whatever the replicas know.

@@ -1,0 +1,189 @@
+/**
+ * A cluster of real node processes on this machine: `skew cluster`, the
+ * main job (`skew demo`), the crash test and the benchmarks start it. Each
+ * node is `node <cli> node` with its configuration in `SKEW_*` variables
+ * (the secret never on a command line), its own data directory under one
+ * folder, its output to a log file there, and a port on loopback.
+ *
+ * `stop()` sends SIGTERM (the node drains and closes) and SIGKILL after
+ * `stopGraceMs`; `kill(id, "SIGKILL")` and `restart(id)` are for crash
+ * tests: a restarted node reuses its data directory.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, openSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** How long a node may take to answer /health after it was spawned. */
+export const startTimeoutMs = 30_000;
+/** How long a node may take to exit after SIGTERM before it is killed. */
+export const stopGraceMs = 10_000;
+
+export interface ProcessClusterOptions {
+  readonly nodes: number;
+  /** The folder of the data directories (`<dataDir>/<id>`) and the logs (`<dataDir>/<id>.log`). */
+  readonly dataDir: string;
+  readonly basePort?: number;
+  /** Each node's port, instead of `basePort` upwards. */
+  readonly ports?: readonly number[];
+  readonly host?: string;
+  readonly secret?: string;
+  readonly adminToken?: string;
+  /** Any other SKEW_* settings, the same for every node (SKEW_DURABILITY, SKEW_BUCKETS, ...). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The compiled CLI to run (default: this package's dist/cli.js). */
+  readonly cli?: string;
+  /** Arguments for node before the CLI's path (tests run the sources: `--import tsx`). */
+  readonly nodeArgs?: readonly string[];
+}
+
+export interface NodeProcess {
+  readonly id: string;
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly log: string;
+  child: ChildProcess | undefined;
+}
+
+export function defaultCli(): string {
+  // dist/cli/processes.js -> dist/cli.js (and src/cli/processes.ts -> dist/cli.js when run from source)
+  const here = dirname(fileURLToPath(import.meta.url));
+  return resolve(here, "..", "..", "dist", "cli.js");
+}
+
+export class ProcessCluster {
+  readonly nodes: NodeProcess[];
+  readonly secret: string;
+  readonly adminToken: string;
+  readonly #env: Readonly<Record<string, string>>;
+  readonly #cli: string;
+  readonly #nodeArgs: readonly string[];
+  readonly #peers: string;
+
+  constructor(options: ProcessClusterOptions) {
+    if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 16) {
+      throw new RangeError("a local cluster has 1 to 16 nodes");
+    }
+    const host = options.host ?? "127.0.0.1";
+    const basePort = options.basePort ?? 7001;
+    if (!Number.isInteger(basePort) || basePort < 1 || basePort + options.nodes - 1 > 65535) {
+      throw new RangeError("--base-port leaves no room for every node's port");
+    }
+    this.secret = options.secret ?? randomBytes(24).toString("base64url");
+    this.adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
+    this.#env = options.env ?? {};
+    this.#cli = options.cli ?? defaultCli();
+    this.#nodeArgs = options.nodeArgs ?? [];
+    if (options.ports !== undefined && options.ports.length !== options.nodes)
+      throw new RangeError("one port per node");
+    this.nodes = Array.from({ length: options.nodes }, (_, i) => {
+      const id = `n${i + 1}`;
+      const port = options.ports?.[i] ?? basePort + i;
+      return {
+        id,
+        port,
+        url: `http://${host}:${port}`,
+        dataDir: resolve(join(options.dataDir, id)),
+        log: resolve(join(options.dataDir, `${id}.log`)),
+        child: undefined,
+      };
+    });
+    this.#peers = this.nodes.map((n) => `${n.id}=${n.url}`).join(",");
+    mkdirSync(options.dataDir, { recursive: true });
+  }
+
+  node(id: string): NodeProcess {
+    const node = this.nodes.find((n) => n.id === id);
+    if (node === undefined) throw new RangeError(`no node ${id}`);
+    return node;
+  }
+
+  /** Spawns every node and waits until each answers /health. */
+  async start(): Promise<void> {
+    for (const node of this.nodes) this.#spawn(node);
+    await Promise.all(this.nodes.map((node) => this.waitHealthy(node.id)));
+  }
+
+  /** Spawns one node again on its data directory (after `kill`). */
+  async restart(id: string): Promise<void> {
+    const node = this.node(id);
+    if (running(node.child)) throw new Error(`${id} is still running`);
+    this.#spawn(node);
+    await this.waitHealthy(id);
+  }
+
+  /** Sends `signal` to a node (SIGKILL: a crash; SIGSTOP/SIGCONT: a pause). */
+  kill(id: string, signal: NodeJS.Signals): void {
+    const child = this.node(id).child;
+    if (child === undefined || !running(child)) throw new Error(`${id} is not running`);
+    child.kill(signal);
+  }
+
+  /** Resolves once the node's process has exited. */
+  async exited(id: string): Promise<number | null> {
+    const child = this.node(id).child;
+    if (child === undefined || !running(child)) return child?.exitCode ?? null;
+    return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  }
+
+  async waitHealthy(id: string, timeoutMs = startTimeoutMs): Promise<void> {
+    const node = this.node(id);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (node.child !== undefined && !running(node.child)) {
+        const how = node.child.signalCode ?? `code ${node.child.exitCode}`;
+        throw new Error(`${id} exited (${how}) while starting; its log: ${node.log}`);
+      }
+      try {
+        const response = await fetch(`${node.url}/health`, { signal: AbortSignal.timeout(1_000) });
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline)
+        throw new Error(`${id} did not answer /health within ${timeoutMs} ms; its log: ${node.log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** SIGTERM to every running node, SIGKILL after the grace period; resolves when all have exited. */
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const child = node.child;
+        if (child === undefined || !running(child)) return;
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        child.kill("SIGCONT"); // a paused node cannot handle SIGTERM
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), stopGraceMs);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  #spawn(node: NodeProcess): void {
+    const log = openSync(node.log, "a");
+    const child = spawn(process.execPath, [...this.#nodeArgs, this.#cli, "node"], {
+      env: {
+        ...process.env,
+        ...this.#env,
+        SKEW_ID: node.id,
+        SKEW_PORT: String(node.port),
+        SKEW_HOST: new URL(node.url).hostname,
+        SKEW_PEERS: this.#peers,
+        SKEW_DATA_DIR: node.dataDir,
+        SKEW_SECRET: this.secret,
+        SKEW_ADMIN_TOKEN: this.adminToken,
+      },
+      stdio: ["ignore", log, log],
+    });
+    node.child = child;
+  }
+}
+
+function running(child: ChildProcess | undefined): boolean {
+  return child !== undefined && child.exitCode === null && child.signalCode === null;
+}

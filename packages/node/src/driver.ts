@@ -1,0 +1,193 @@
+/**
+ * The driver of one `KvNode` on a real machine: the smallest thing that
+ * turns the core's decisions into I/O, and nothing more. It mirrors the
+ * simulator's host (packages/kv/test/support/cluster.ts) with real parts:
+ *
+ * - inputs: a client request (`request`, a promise of the reply), a batch
+ *   of peer messages (`deliver`), the core's timer (`nextWakeMs`, one
+ *   `setTimeout` at a time), TrueTime syncs;
+ * - after every input, `pump`: write batches go to the store (group commit:
+ *   the store coalesces every batch handed to it while a write is in flight
+ *   into one synced level batch), and `handleDurable` is called as each
+ *   completes, in order, which releases the replies and messages the core
+ *   held behind them; messages go to the transport (which batches them per
+ *   peer); replies resolve their promises.
+ *
+ * A failed durable write stops the node (`failed`): the core has told
+ * nobody about the batch, but it holds it in memory as done, so continuing
+ * would serve data that may not be on disk. The process should exit and be
+ * restarted on its data directory (the CLI does).
+ *
+ * Graceful close: stop taking requests, wait for the in-flight ones (each
+ * ends by its own deadline at most), flush the store, stop the timers.
+ */
+import type { MonotonicClock, TimerHandle, Timers } from "@skew/env";
+import { type ClientReply, KvNode, type KvNodeOptions, type PeerMessage, type WriteBatch } from "@skew/kv";
+
+/** Where the driver sends peer messages (transport.ts). */
+export interface PeerSender {
+  send(to: string, message: PeerMessage): void;
+}
+
+/** What the driver needs of the store (storage/level-store.ts). */
+export interface DurableStore {
+  submit(batch: WriteBatch): Promise<void>;
+}
+
+export interface DriverOptions {
+  readonly node: KvNodeOptions;
+  readonly store: DurableStore;
+  readonly peers: PeerSender;
+  readonly monotonic: MonotonicClock;
+  readonly timers: Timers;
+  /** Told once if a durable write fails (the node is then stopped). */
+  readonly onFatal?: (error: unknown) => void;
+}
+
+/** A failure the driver itself answers with (the core never saw the request). */
+export type DriverFailure = Extract<ClientReply, { ok: false }>;
+
+export class NodeDriver {
+  readonly node: KvNode;
+  readonly #store: DurableStore;
+  readonly #peers: PeerSender;
+  readonly #monotonic: MonotonicClock;
+  readonly #timers: Timers;
+  readonly #onFatal: ((error: unknown) => void) | undefined;
+  readonly #pending = new Map<number, (reply: ClientReply) => void>();
+  /** Messages to this node itself (the coordinator asking its own replica): delivered on the next turn, no socket. */
+  #toSelf: PeerMessage[] = [];
+  #requests = 0;
+  #timer: TimerHandle | undefined;
+  #timerAtMs: number | undefined;
+  #closing = false;
+  #failed: unknown;
+  #durableChain: Promise<void> = Promise.resolve();
+
+  constructor(options: DriverOptions) {
+    this.node = new KvNode(options.node);
+    this.#store = options.store;
+    this.#peers = options.peers;
+    this.#monotonic = options.monotonic;
+    this.#timers = options.timers;
+    this.#onFatal = options.onFatal;
+    this.#pump();
+  }
+
+  /** Requests waiting for their reply. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Whether a durable write failed (the node stopped). */
+  get failed(): boolean {
+    return this.#failed !== undefined;
+  }
+
+  /** Hands a client request (validated by the core) to the node; resolves with its reply. */
+  request(request: unknown): Promise<ClientReply> {
+    if (this.#closing || this.#failed !== undefined) {
+      const why = this.#failed === undefined ? "the node is shutting down" : "the node stopped after a storage failure";
+      return Promise.resolve({ ok: false, code: "UNAVAILABLE", definite: true, message: `${why}; nothing was done` });
+    }
+    const requestId = ++this.#requests;
+    const reply = new Promise<ClientReply>((resolve) => this.#pending.set(requestId, resolve));
+    this.node.handleClientRequest(requestId, request, this.#monotonic.now());
+    this.#pump();
+    return reply;
+  }
+
+  /** Peer messages from `from`, each checked by the core (a malformed one is counted and dropped). */
+  deliver(from: string, messages: readonly unknown[]): void {
+    if (this.#failed !== undefined) return;
+    const now = this.#monotonic.now();
+    for (const message of messages) this.node.handlePeerMessage(from, message, now);
+    this.#pump();
+  }
+
+  /** Ticks the node now (after a TrueTime sync: commit waits may be over). */
+  poke(): void {
+    if (this.#failed !== undefined) return;
+    this.node.tick(this.#monotonic.now());
+    this.#pump();
+  }
+
+  /** Stops taking requests and waits for those in flight and every write handed to the store. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    while (this.#pending.size > 0 && this.#failed === undefined) {
+      await new Promise<void>((resolve) => this.#timers.schedule(5, resolve));
+    }
+    await this.#durableChain.catch(() => undefined);
+    if (this.#timer !== undefined) this.#timers.cancel(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #tick(): void {
+    this.#timer = undefined;
+    this.#timerAtMs = undefined;
+    if (this.#failed !== undefined) return;
+    this.node.tick(this.#monotonic.now());
+    this.#pump();
+  }
+
+  #pump(): void {
+    if (this.#failed !== undefined) return;
+    for (const batch of this.node.pollWrites()) {
+      const written = this.#store.submit(batch);
+      // Batches complete in the order they were handed over; handleDurable must see them in that order.
+      this.#durableChain = this.#durableChain.then(
+        () => written,
+        () => written,
+      );
+      written.then(
+        () => {
+          if (this.#failed !== undefined) return;
+          this.node.handleDurable(batch.batchId, this.#monotonic.now());
+          this.#pump();
+        },
+        (error: unknown) => this.#fail(error),
+      );
+    }
+    for (const { to, message } of this.node.pollMessages()) {
+      if (to !== this.node.id) this.#peers.send(to, message);
+      else if (this.#toSelf.push(message) === 1) {
+        setImmediate(() => {
+          const messages = this.#toSelf;
+          this.#toSelf = [];
+          this.deliver(this.node.id, messages);
+        });
+      }
+    }
+    for (const { requestId, reply } of this.node.pollReplies()) {
+      const resolve = this.#pending.get(requestId as number);
+      if (resolve === undefined) continue;
+      this.#pending.delete(requestId as number);
+      resolve(reply);
+    }
+    const wake = this.node.nextWakeMs();
+    if (wake === this.#timerAtMs) return;
+    if (this.#timer !== undefined) this.#timers.cancel(this.#timer);
+    this.#timer = undefined;
+    this.#timerAtMs = wake;
+    if (wake !== undefined) {
+      this.#timer = this.#timers.schedule(Math.max(0, wake - this.#monotonic.now()), () => this.#tick());
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failed !== undefined) return;
+    this.#failed = error;
+    if (this.#timer !== undefined) this.#timers.cancel(this.#timer);
+    this.#timer = undefined;
+    const reply: DriverFailure = {
+      ok: false,
+      code: "UNAVAILABLE",
+      definite: false,
+      message: "the node stopped after a storage failure; the write may or may not be durable",
+    };
+    for (const resolve of this.#pending.values()) resolve(reply);
+    this.#pending.clear();
+    this.#onFatal?.(error);
+  }
+}
