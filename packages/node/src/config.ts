@@ -54,7 +54,10 @@ export type LogLevel = (typeof logLevels)[number];
 
 /** The default buckets: one per conflict mode, named after it. */
 export const defaultBuckets: Readonly<Record<string, ConflictMode>> = Object.freeze(
-  Object.fromEntries(conflictModes.map((mode) => [mode, mode])),
+  Object.assign(
+    Object.create(null) as Record<string, ConflictMode>,
+    Object.fromEntries(conflictModes.map((mode) => [mode, mode])),
+  ),
 );
 
 type Raw = string | number | boolean | Record<string, unknown> | unknown[];
@@ -227,9 +230,10 @@ export function resolveConfig(raw: Readonly<Record<string, Raw>>): Result<NodeCo
   if (typeof cluster !== "string" || !/^[A-Za-z0-9_.-]{1,63}$/.test(cluster)) {
     return fail("--cluster must be 1 to 63 letters, digits, '_', '.', '-'");
   }
-  if (typeof raw.secret !== "string") return fail("a cluster secret is required: set SKEW_SECRET (or --secret)");
+  if (typeof raw.secret !== "string")
+    return fail("--secret (SKEW_SECRET) is required: the shared cluster secret, at least 16 bytes");
   const secret = checkClusterSecret(raw.secret);
-  if (!secret.ok) return fail(`the cluster secret: ${secret.error.message}`);
+  if (!secret.ok) return fail(`--secret (SKEW_SECRET): ${secret.error.message}`);
   const adminToken = raw.adminToken;
   if (adminToken !== undefined && (typeof adminToken !== "string" || adminToken.length < 16)) {
     return fail("--admin-token must be at least 16 characters");
@@ -289,7 +293,7 @@ export function parsePeers(value: Raw | undefined): Result<Peer[], ConfigError> 
   let pairs: [unknown, unknown][];
   if (typeof value === "string") pairs = value.split(",").map((part) => splitOnce(part.trim(), "="));
   else if (Array.isArray(value)) pairs = value.map((p) => [(p as Peer)?.id, (p as Peer)?.url]);
-  else if (typeof value === "object") pairs = Object.entries(value);
+  else if (typeof value === "object" && value !== null) pairs = Object.entries(value);
   else return fail("--peers must be id=http://host:port,...");
   const peers: Peer[] = [];
   for (const [id, url] of pairs) {
@@ -313,9 +317,10 @@ function splitOnce(text: string, separator: string): [string, string | undefined
 function isHttpUrl(text: string): boolean {
   try {
     const url = new URL(text);
-    return (
-      url.protocol === "http:" && url.port !== "" && (url.pathname === "/" || url.pathname === "") && url.search === ""
-    );
+    // The URL parser drops a scheme's default port ("http://h:80" has port ""): the text must name one all the same.
+    const port = url.port !== "" || /:80\/*$/.test(text);
+    const bare = (url.pathname === "/" || url.pathname === "") && url.search === "" && url.hash === "";
+    return url.protocol === "http:" && port && bare;
   } catch {
     return false;
   }
@@ -323,12 +328,14 @@ function isHttpUrl(text: string): boolean {
 
 /** `name=mode,...` or `{ name: mode }`; absent: `defaultBuckets`. */
 export function parseBuckets(value: Raw | undefined): Result<Record<string, ConflictMode>, ConfigError> {
-  if (value === undefined) return ok({ ...defaultBuckets });
+  if (value === undefined)
+    return ok(Object.assign(Object.create(null) as Record<string, ConflictMode>, defaultBuckets));
   let pairs: [string, unknown][];
   if (typeof value === "string") pairs = value.split(",").map((part) => splitOnce(part.trim(), "="));
-  else if (typeof value === "object" && !Array.isArray(value)) pairs = Object.entries(value);
+  else if (typeof value === "object" && value !== null && !Array.isArray(value)) pairs = Object.entries(value);
   else return err(new ConfigError("--buckets must be name=mode,..."));
-  const buckets: Record<string, ConflictMode> = {};
+  // No prototype: "__proto__" and "constructor" are names like any other, never inherited members.
+  const buckets: Record<string, ConflictMode> = Object.create(null);
   for (const [name, mode] of pairs) {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
       return err(

@@ -21,7 +21,7 @@ import { type PeerAuth, sealPeerRequest } from "./peer/index.js";
 /** Messages in one request at most. */
 export const batchMessagesMax = 256;
 /** Requests in flight to one peer at most (each on its own keep-alive connection). */
-export const requestsInFlightPerPeer = 4;
+export const requestsInFlightPerPeer = 2;
 /** Messages queued for one peer at most; the oldest are dropped past it. */
 export const queuedMessagesMaxPerPeer = 100_000;
 /** How long a request to a peer may take, headers and body, ms. */

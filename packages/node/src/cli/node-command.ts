@@ -5,7 +5,6 @@
  * exit code 1: restart it on the same data directory.
  */
 import { loadConfig, nodeHelp } from "../config.js";
-import { buildServer } from "../server.js";
 import { exitCodes } from "./exit.js";
 
 export async function runNodeCommand(argv: string[]): Promise<number> {
@@ -22,6 +21,8 @@ export async function runNodeCommand(argv: string[]): Promise<number> {
   const done = new Promise<number>((resolve) => {
     fatal = resolve;
   });
+  // The server (fastify, swagger, level) loads only once the options are known to be good.
+  const { buildServer } = await import("../server.js");
   const app = await buildServer(config.value, { onFatal: () => fatal?.(exitCodes.other) });
   const { host, port, id } = config.value;
   await app.listen({ host, port });

@@ -47,10 +47,17 @@ export interface NodeProcess {
   child: ChildProcess | undefined;
 }
 
-export function defaultCli(): string {
-  // dist/cli/processes.js -> dist/cli.js (and src/cli/processes.ts -> dist/cli.js when run from source)
-  const here = dirname(fileURLToPath(import.meta.url));
-  return resolve(here, "..", "..", "dist", "cli.js");
+/**
+ * The CLI the nodes run: this package's own, compiled (dist/cli.js) when
+ * this module is, or its TypeScript source with this process's loader flags
+ * (`--import tsx`, conditions) when this module runs from source, so `skew
+ * cluster` from source starts nodes from the same source.
+ */
+export function defaultCli(): { readonly cli: string; readonly nodeArgs: readonly string[] } {
+  const file = fileURLToPath(import.meta.url);
+  const here = dirname(file);
+  if (file.endsWith(".ts")) return { cli: resolve(here, "..", "cli.ts"), nodeArgs: process.execArgv };
+  return { cli: resolve(here, "..", "cli.js"), nodeArgs: [] };
 }
 
 export class ProcessCluster {
@@ -74,8 +81,9 @@ export class ProcessCluster {
     this.secret = options.secret ?? randomBytes(24).toString("base64url");
     this.adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
     this.#env = options.env ?? {};
-    this.#cli = options.cli ?? defaultCli();
-    this.#nodeArgs = options.nodeArgs ?? [];
+    const fallback = defaultCli();
+    this.#cli = options.cli ?? fallback.cli;
+    this.#nodeArgs = options.nodeArgs ?? (options.cli === undefined ? fallback.nodeArgs : []);
     if (options.ports !== undefined && options.ports.length !== options.nodes)
       throw new RangeError("one port per node");
     this.nodes = Array.from({ length: options.nodes }, (_, i) => {

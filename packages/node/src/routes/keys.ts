@@ -157,7 +157,7 @@ export async function call(
   request: Record<string, unknown>,
 ): Promise<Exclude<ClientReply, Failure>> {
   if (runtime.closing) throw HttpError.of("SHUTTING_DOWN");
-  if (runtime.config.buckets[bucket] === undefined) throw HttpError.of("BUCKET_NOT_FOUND", JSON.stringify(bucket));
+  if (!Object.hasOwn(runtime.config.buckets, bucket)) throw HttpError.of("BUCKET_NOT_FOUND", JSON.stringify(bucket));
   const reply = await runtime.driver.request({ ...request, kind, bucket });
   const { metrics } = runtime;
   metrics.operations.inc({ kind, bucket, outcome: reply.ok ? "ok" : reply.code });
