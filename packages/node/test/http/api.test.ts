@@ -230,7 +230,7 @@ describe("the client API of a 3-node cluster", () => {
       return measured && peers.every((m) => Math.abs(m.clockOffsetMs as number) < heartbeatTransitMsMax)
         ? true
         : undefined;
-    }, 5_000);
+    }, 10_000);
     expect(members.map((m) => m.id)).toEqual(["n1", "n2", "n3"]);
     expect(members.filter((m) => m.self).map((m) => m.id)).toEqual(["n1"]);
     for (const peer of members.filter((m) => !m.self)) {
@@ -296,12 +296,13 @@ describe("the client API of a 3-node cluster", () => {
     view = (await (await fetch(`${n1}/cluster`)).json()) as { clock: { offsetMs: number } };
     expect(view.clock.offsetMs).toBe(adminOffsetMs);
 
-    // Ten heartbeats at the local cluster's 100 ms each; the latest one's measurement counts.
+    // Heartbeats every 100 ms; the latest one's measurement counts. A loaded machine (CI runs every package's tests
+    // at once) can delay one by hundreds of ms, which the measurement then carries: look again for up to 10 s.
     let after = Number.NaN;
     await eventually(async () => {
       after = await measuredByN2();
       return Math.abs(after - (before as number) - adminOffsetMs) < heartbeatTransitMsMax ? true : undefined;
-    }, 1_000);
+    }, 10_000);
     expect(Math.abs(after - (before as number) - adminOffsetMs)).toBeLessThan(heartbeatTransitMsMax);
 
     const reset = await post({ authorization: `Bearer ${adminToken}` }, { offsetMs: 0 });
