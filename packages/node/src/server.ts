@@ -22,41 +22,22 @@ import type { MonotonicClock, Timers, WallClock } from "@skew/env";
 import { SystemMonotonicClock, SystemTimers, SystemWallClock } from "@skew/env/system";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from "fastify";
 import { pino } from "pino";
-import { type AdjustableWallClock, startNodeClocks } from "./clocks.js";
+import { startNodeClocks } from "./clocks.js";
 import type { NodeConfig } from "./config.js";
 import { NodeDriver } from "./driver.js";
 import { HttpError, nodeErrorCodes } from "./http/errors.js";
 import { strictValidatorCompiler } from "./http/validation.js";
 import { createMetrics, type NodeMetrics } from "./metrics.js";
-import { createPeerAuth, type PeerAuth } from "./peer/index.js";
+import { createPeerAuth } from "./peer/index.js";
 import { registerAdminRoutes } from "./routes/admin.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 import { registerPeerRoutes } from "./routes/peer.js";
+import type { NodeRuntime } from "./runtime.js";
 import { encodeHlcUpperBound, hlcUpperBoundKey, LevelStore } from "./storage/index.js";
 import { HttpPeerTransport } from "./transport.js";
 
-/** What the routes share: the node's parts. */
-export interface NodeRuntime {
-  readonly config: NodeConfig;
-  readonly driver: NodeDriver;
-  readonly store: LevelStore;
-  readonly transport: HttpPeerTransport;
-  readonly wall: AdjustableWallClock;
-  readonly clocks: import("@skew/kv").NodeClocks;
-  readonly auth: PeerAuth;
-  readonly metrics: NodeMetrics;
-  readonly monotonic: MonotonicClock;
-  readonly startedAtMs: number;
-  closing: boolean;
-}
-
-declare module "fastify" {
-  interface FastifyInstance {
-    /** The node behind the app (tests and the CLI reach its parts through it). */
-    readonly skew: NodeRuntime;
-  }
-}
+export type { NodeRuntime } from "./runtime.js";
 
 export interface BuildOptions {
   /** A pino logger, or false for none (default: pino at the config's level, to stdout). */

@@ -9,7 +9,7 @@ import { Type } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { clockDriftPpmMax, clockOffsetMsMax } from "../clocks.js";
 import { HttpError } from "../http/errors.js";
-import type { NodeRuntime } from "../server.js";
+import type { NodeRuntime } from "../runtime.js";
 
 const ClockChange = Type.Object(
   {

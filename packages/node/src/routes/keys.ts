@@ -27,7 +27,7 @@ import { contextCharsMax, fenceMax, replicasMax, requestTimeoutMsMax, snapshotKe
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { HttpError } from "../http/errors.js";
 import { defaultContentType, frameValue, httpValueBytesMax, isContentType, jsonSibling } from "../http/values.js";
-import type { NodeRuntime } from "../server.js";
+import type { NodeRuntime } from "../runtime.js";
 
 export const contextHeader = "x-skew-context";
 export const fenceHeader = "x-skew-fence";
