@@ -135,7 +135,16 @@ describe("the client API of a 3-node cluster", () => {
 
   it("413: BODY_TOO_LARGE for a value over httpValueBytesMax, KEY_TOO_LARGE for a key over 1024 UTF-8 bytes", async () => {
     await expectError(await put(n1, "lww-hlc", "big", new Uint8Array(httpValueBytesMax + 1)), 413, "BODY_TOO_LARGE");
-    expect((await put(n1, "lww-hlc", "big", new Uint8Array(httpValueBytesMax).fill(7))).status).toBe(200);
+    // The largest value, through three nodes sharing a loaded machine: a long timeout, and the retries a client makes
+    // after a definite refusal (a peer suspected for a moment under load).
+    let status = 0;
+    for (let attempt = 0; attempt < 5 && status !== 200; attempt++) {
+      const response = await put(n1, "lww-hlc", "big", new Uint8Array(httpValueBytesMax).fill(7), {}, "?timeout=30000");
+      status = response.status;
+      const body = (await response.json()) as { definite?: boolean };
+      if (status !== 200 && body.definite !== true) break;
+    }
+    expect(status).toBe(200);
     const stored = await read(n2, "lww-hlc", "big");
     expect(Buffer.from(stored.body.siblings[0]?.value ?? "", "base64").byteLength).toBe(httpValueBytesMax);
 
@@ -274,11 +283,22 @@ describe("the client API of a 3-node cluster", () => {
       };
       return body.members.find((m) => m.id === "n1")?.clockOffsetMs as number;
     };
-    const before = await eventually(async () => {
-      const offset = await measuredByN2();
-      return typeof offset === "number" ? offset : undefined;
-    }, 5_000);
-    expect(typeof before).toBe("number");
+    // A heartbeat's measurement is the true offset less that heartbeat's delay, never more: the best estimate over
+    // a window is its largest sample. A loaded machine (CI runs every package's tests at once) delays some by
+    // hundreds of ms, so each side of the comparison takes the largest of its samples.
+    const largestOver = async (windowMs: number, enough?: (largest: number) => boolean): Promise<number> => {
+      let largest = Number.NEGATIVE_INFINITY;
+      const until = Date.now() + windowMs;
+      while (Date.now() < until) {
+        const offset = await measuredByN2();
+        if (typeof offset === "number") largest = Math.max(largest, offset);
+        if (enough?.(largest)) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return largest;
+    };
+    const before = await largestOver(1_500);
+    expect(Number.isFinite(before)).toBe(true);
 
     await expectError(await post({}, { offsetMs: adminOffsetMs }), 401, "UNAUTHORIZED");
     await expectError(
@@ -296,14 +316,11 @@ describe("the client API of a 3-node cluster", () => {
     view = (await (await fetch(`${n1}/cluster`)).json()) as { clock: { offsetMs: number } };
     expect(view.clock.offsetMs).toBe(adminOffsetMs);
 
-    // Heartbeats every 100 ms; the latest one's measurement counts. A loaded machine (CI runs every package's tests
-    // at once) can delay one by hundreds of ms, which the measurement then carries: look again for up to 10 s.
-    let after = Number.NaN;
-    await eventually(async () => {
-      after = await measuredByN2();
-      return Math.abs(after - (before as number) - adminOffsetMs) < heartbeatTransitMsMax ? true : undefined;
-    }, 10_000);
-    expect(Math.abs(after - (before as number) - adminOffsetMs)).toBeLessThan(heartbeatTransitMsMax);
+    const after = await largestOver(
+      10_000,
+      (largest) => Math.abs(largest - before - adminOffsetMs) < heartbeatTransitMsMax,
+    );
+    expect(Math.abs(after - before - adminOffsetMs)).toBeLessThan(heartbeatTransitMsMax);
 
     const reset = await post({ authorization: `Bearer ${adminToken}` }, { offsetMs: 0 });
     expect(reset.status).toBe(200);
