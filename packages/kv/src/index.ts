@@ -37,7 +37,7 @@ export type { NodeClocks } from "./node/clocks.js";
 export type { HintView } from "./node/hints.js";
 export { KvNode, type KvNodeOptions, type KvNodeStats } from "./node/kv-node.js";
 export type { PeerView } from "./node/membership.js";
-export type { StorageOp, WriteBatch } from "./node/storage.js";
+export { decodeCount, encodeCount, type StorageOp, type WriteBatch } from "./node/storage.js";
 export {
   type CausalRecord,
   compareLwwRecords,

@@ -16,7 +16,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseBenchArgs } from "@skew/harness";
-import { ProcessCluster } from "../src/cli/processes.js";
+import { freePort, ProcessCluster } from "../src/cli/processes.js";
 import type { LoadOptions, LoadResult } from "./load.js";
 
 const run = promisify(execFile);
@@ -42,16 +42,6 @@ interface Row {
   readonly ratio: number | null;
   readonly goal: string | null;
   readonly goalMet: boolean | null;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
 }
 
 async function load(

@@ -88,13 +88,6 @@ export class HttpPeerTransport implements PeerSender {
     this.#schedule(peer);
   }
 
-  /** Messages waiting to be sent, over all peers. */
-  get queued(): number {
-    let total = 0;
-    for (const peer of this.#peers.values()) total += peer.queue.length;
-    return total;
-  }
-
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#peers.values()].map((peer) => peer.pool.close().catch(() => undefined)));

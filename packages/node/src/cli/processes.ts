@@ -12,6 +12,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync } from "node:fs";
+import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -58,6 +59,20 @@ export function defaultCli(): { readonly cli: string; readonly nodeArgs: readonl
   const here = dirname(file);
   if (file.endsWith(".ts")) return { cli: resolve(here, "..", "cli.ts"), nodeArgs: process.execArgv };
   return { cli: resolve(here, "..", "cli.js"), nodeArgs: [] };
+}
+
+/** A loopback port the OS says is free now (it may be taken again before use: for tests and benchmarks on loopback). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export class ProcessCluster {

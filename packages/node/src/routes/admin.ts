@@ -5,7 +5,7 @@
  * with a wrong one, 404 `ADMIN_DISABLED` when the node has none.
  */
 import { timingSafeEqual } from "node:crypto";
-import { Type } from "@fastify/type-provider-typebox";
+import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { clockDriftPpmMax, clockOffsetMsMax } from "../clocks.js";
 import { HttpError } from "../http/errors.js";
@@ -46,7 +46,7 @@ export function clockView(runtime: NodeRuntime): Record<string, unknown> {
 
 export async function registerAdminRoutes(app: FastifyInstance): Promise<void> {
   const runtime = app.skew;
-  const typed = app.withTypeProvider<import("@fastify/type-provider-typebox").TypeBoxTypeProvider>();
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   typed.post(
     "/admin/clock",
     {

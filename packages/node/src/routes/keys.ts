@@ -21,7 +21,7 @@
  *
  * Statuses and codes: http/errors.ts; the README lists them.
  */
-import { type Static, Type } from "@fastify/type-provider-typebox";
+import { type Static, Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { ClientReply, Failure } from "@skew/kv";
 import { contextCharsMax, fenceMax, replicasMax, requestTimeoutMsMax, snapshotKeysMax } from "@skew/kv";
 import type { FastifyInstance, FastifyReply } from "fastify";
@@ -182,7 +182,7 @@ function sendRead(reply: FastifyReply, values: readonly Uint8Array[], context: s
 
 export async function registerKeyRoutes(app: FastifyInstance): Promise<void> {
   const runtime = app.skew;
-  const typed = app.withTypeProvider<import("@fastify/type-provider-typebox").TypeBoxTypeProvider>();
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   // Values are bytes of any content type: no JSON parsing on these routes, the body arrives as it came.
   typed.removeAllContentTypeParsers();
   typed.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: httpValueBytesMax }, (_request, body, done) =>
@@ -339,7 +339,7 @@ export async function registerKeyRoutes(app: FastifyInstance): Promise<void> {
       { parseAs: "string" },
       scoped.getDefaultJsonParser("error", "error"),
     );
-    const json = scoped.withTypeProvider<import("@fastify/type-provider-typebox").TypeBoxTypeProvider>();
+    const json = scoped.withTypeProvider<TypeBoxTypeProvider>();
     json.post(
       "/buckets/:bucket/snapshot",
       {

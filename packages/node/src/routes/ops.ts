@@ -4,7 +4,7 @@
  * clocks), `/debug/keys/:bucket/:key` (this replica's record: stamp, or
  * dots and siblings; and every primary's kept versions).
  */
-import { Type } from "@fastify/type-provider-typebox";
+import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { KvRecord } from "@skew/kv";
 import type { FastifyInstance } from "fastify";
 import { unframeValue } from "../http/values.js";
@@ -44,7 +44,7 @@ function describeRecord(record: KvRecord | undefined): unknown {
 
 export async function registerOpsRoutes(app: FastifyInstance): Promise<void> {
   const runtime = app.skew;
-  const typed = app.withTypeProvider<import("@fastify/type-provider-typebox").TypeBoxTypeProvider>();
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
   typed.get(
     "/health",

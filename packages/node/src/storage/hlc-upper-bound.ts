@@ -5,26 +5,19 @@
  * starts at the bound and never issues a timestamp below one it issued before
  * it crashed, even if its wall clock went back meanwhile.
  *
- * Its bytes are those of @skew/kv's metadata counters (a float64 and its
- * CRC-32C, kv node/storage.ts `encodeCount`), which kv does not export.
+ * Its bytes are @skew/kv's metadata counter (a float64 and its CRC-32C,
+ * `encodeCount`), as kv stores its incarnation and Lamport counter.
  */
-import { crc32c } from "@skew/kv";
+import { decodeCount, encodeCount } from "@skew/kv";
 import { StorageError } from "./errors.js";
 
 export const hlcUpperBoundKey = "m/hlc-upper-bound";
-
-const countBytes = 8;
-const encodedBytes = countBytes + 4;
 
 export function encodeHlcUpperBound(boundMs: number): Uint8Array {
   if (!Number.isSafeInteger(boundMs) || boundMs < 0) {
     throw new RangeError(`encodeHlcUpperBound: the bound must be a non-negative safe integer of ms, got ${boundMs}`);
   }
-  const bytes = new Uint8Array(encodedBytes);
-  const view = new DataView(bytes.buffer);
-  view.setFloat64(0, boundMs);
-  view.setUint32(countBytes, crc32c(bytes.subarray(0, countBytes)));
-  return bytes;
+  return encodeCount(boundMs);
 }
 
 /**
@@ -34,12 +27,8 @@ export function encodeHlcUpperBound(boundMs: number): Uint8Array {
  * decide that knowingly.
  */
 export function decodeHlcUpperBound(bytes: Uint8Array): number {
-  if (bytes.length === encodedBytes) {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, encodedBytes);
-    const value = view.getFloat64(0);
-    const intact = view.getUint32(countBytes) === crc32c(bytes.subarray(0, countBytes));
-    if (intact && Number.isSafeInteger(value) && value >= 0) return value;
-  }
+  const value = decodeCount(bytes);
+  if (value !== undefined) return value;
   throw new StorageError(
     "STORAGE_CORRUPT",
     `${hlcUpperBoundKey} holds ${bytes.length} bytes that are not an intact upper bound (checksum or length)`,

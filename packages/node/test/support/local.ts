@@ -4,27 +4,15 @@
  * socket, with its own level database; one process, for speed).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../src/cli/processes.js";
 import { buildServer, type NodeConfig, resolveConfig, type SkewApp } from "../../src/index.js";
 
 export const secret = "test-cluster-secret-0123456789";
 export const adminToken = "test-admin-token-0123456789";
 
-/** A port the OS says is free now (it may be taken again before use: tests on loopback only). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export function tempDir(prefix = "skew-node-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
