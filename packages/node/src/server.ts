@@ -4,7 +4,7 @@
  * the core from it, starts the clocks and the peer transport, and serves:
  *
  * - the client API (JSON over HTTP, in Riak's manner; routes/keys.ts);
- * - `/internal/messages`, replica-to-replica msgpack, signed (peer/);
+ * - `/internal/stream`, replica-to-replica streams of signed msgpack frames (peer/);
  * - `/health`, `/metrics`, `/cluster`, `/debug/keys/:bucket/:key`;
  * - `/admin/clock`, behind the admin token;
  * - `/docs`: the OpenAPI description and its UI.

@@ -15,8 +15,8 @@ export const envelopeVersion = 1;
  * The largest envelope, in bytes of its msgpack body. It must hold one
  * `write` of the largest record kv allows: a causal key with `siblingsMax`
  * siblings of `valueBytesMax` each (100 MiB with kv's defaults), plus the
- * key, the bucket and room for the record's metadata. The server sets its
- * body limit to this; smaller batches are the transport's business.
+ * key, the bucket and room for the record's metadata. The receiver refuses a
+ * longer frame from its header; smaller batches are the transport's business.
  */
 export const envelopeBytesMax = 128 * 1024 * 1024;
 
@@ -24,7 +24,7 @@ export const envelopeBytesMax = 128 * 1024 * 1024;
 export const envelopeMetadataBytesAllowance = 1024 * 1024;
 
 /**
- * Messages one envelope may carry: bounds the work of one request at the
+ * Messages one envelope may carry: bounds the work of one frame at the
  * receiver (each message is parsed and handed to the node in turn). A sender
  * with more to say to one peer sends several envelopes.
  */
@@ -46,9 +46,9 @@ export const messageDepthMax = 32;
 export const peerNameBytesMax = 255;
 
 /**
- * How far a request's `sent-at` may be from the receiver's clock, either
- * way, before it is refused as expired (a bound on how long a captured
- * request can be replayed). Both ends read the REAL system clock for this,
+ * How far a stream opening's `sent-at` may be from the receiver's clock,
+ * either way, before it is refused as expired (and how long its nonce is
+ * remembered, to refuse it replayed). Both ends read the REAL system clock for this,
  * never the node's clock: the admin endpoint skews node clocks on purpose,
  * by seconds or minutes, and that must not cut replicas off from each
  * other. Five minutes is Kerberos's default skew and AWS SigV4's window: it
@@ -62,15 +62,6 @@ export const authSkewToleranceMs = 5 * 60 * 1000;
  * secret is almost certainly a placeholder someone forgot to replace.
  */
 export const clusterSecretBytesMin = 16;
-
-/** The route replicas POST envelopes to; it is signed, so a signature cannot be replayed at another route. */
-export const peerMessagesPath = "/internal/messages";
-
-/** The HTTP method replicas use, signed with the path. */
-export const peerMessagesMethod = "POST";
-
-/** The media type of an envelope's body. */
-export const peerContentType = "application/msgpack";
 
 assert(envelopeVersion === 1, "this code writes and reads version 1 envelopes");
 assert(

@@ -10,17 +10,15 @@ import { SkewError } from "@skew/env";
 
 export const wireErrorCodes = Object.freeze({
   /** The body is not a version 1 envelope: not msgpack, a field missing, extra or of the wrong type, non-plain data. */
-  ENVELOPE_MALFORMED: { status: 400, message: "the body is not a well-formed envelope" },
+  ENVELOPE_MALFORMED: { status: 400, message: "a frame is not a well-formed envelope" },
   /** The envelope's `v` is not one this node speaks (a rolling upgrade gone wrong). */
   ENVELOPE_VERSION_UNSUPPORTED: { status: 400, message: "the envelope's version is not supported" },
-  /** The body is larger than `envelopeBytesMax`, or carries more than `envelopeMessagesMax` messages. */
+  /** A frame is larger than `envelopeBytesMax`, or carries more than `envelopeMessagesMax` messages. */
   ENVELOPE_TOO_LARGE: { status: 413, message: "the envelope is larger than the limit" },
-  /** The envelope's cluster, sender, recipient or send time disagree with the request's signed headers. */
-  ENVELOPE_MISMATCH: { status: 400, message: "the envelope disagrees with the request's signed headers" },
-  /** No `x-skew-crc32c` header, or one that is not 8 lowercase hex digits. */
-  CHECKSUM_MISSING: { status: 400, message: "the body's checksum header is missing or malformed" },
-  /** The body's CRC-32C is not the one its header states: it was damaged on the way. */
-  CHECKSUM_MISMATCH: { status: 400, message: "the body's checksum does not match" },
+  /** A frame's envelope names another cluster, sender or recipient than the stream's signed opening. */
+  ENVELOPE_MISMATCH: { status: 400, message: "the envelope disagrees with the stream's signed opening" },
+  /** A frame's payload does not have the CRC-32C its header states: it was damaged on the way. */
+  CHECKSUM_MISMATCH: { status: 400, message: "a frame's checksum does not match" },
 } as const);
 
 export const authErrorCodes = Object.freeze({
@@ -30,6 +28,8 @@ export const authErrorCodes = Object.freeze({
   AUTH_INVALID: { status: 403, message: "the request's credentials are not valid" },
   /** The signed send time is further from this machine's clock than `authSkewToleranceMs`: a replay, or a clock far off. */
   AUTH_EXPIRED: { status: 401, message: "the request's signature has expired" },
+  /** A stream opening whose nonce was already used within the replay window: a captured opening sent again. */
+  AUTH_REPLAYED: { status: 401, message: "the stream's opening was already used" },
 } as const);
 
 export type WireErrorCode = keyof typeof wireErrorCodes;

@@ -1,9 +1,9 @@
 /**
- * Replica-to-replica traffic: the msgpack envelope (codec.ts), its
- * checksum (checksum.ts), authentication with the shared cluster secret
- * (secret.ts, auth.ts), and both ends of one request (request.ts). The
- * HTTP transport and the server's `/internal/messages` route are built on
- * `sealPeerRequest` and `openPeerRequest`.
+ * Replica-to-replica traffic: the msgpack envelope (codec.ts),
+ * authentication with the shared cluster secret (secret.ts, auth.ts), and
+ * the stream of checksummed, signed frames that carries envelopes
+ * (stream.ts). The transport and the server's `/internal/stream` route are
+ * built on `openStream` and `acceptStream`.
  */
 export {
   type AuthHeaders,
@@ -21,7 +21,6 @@ export {
   type VerifiedRequest,
   verifyRequest,
 } from "./auth.js";
-export { checksumHeader, checksumOf, verifyChecksum } from "./checksum.js";
 export { decodeEnvelope, type Envelope, encodeEnvelope, type UncheckedMessage } from "./codec.js";
 export * from "./constants.js";
 export {
@@ -36,11 +35,20 @@ export {
   type WireErrorCode,
   wireErrorCodes,
 } from "./errors.js";
-export {
-  type OpenedPeerRequest,
-  openPeerRequest,
-  type PeerRequestHeaders,
-  type SealedPeerRequest,
-  sealPeerRequest,
-} from "./request.js";
 export { ClusterSecret, checkClusterSecret } from "./secret.js";
+export {
+  type AcceptedStream,
+  acceptStream,
+  FrameDecoder,
+  FrameEncoder,
+  frameHeaderBytes,
+  openStream,
+  peerStreamContentType,
+  peerStreamMethod,
+  peerStreamPath,
+  type StreamHeaders,
+  StreamNonces,
+  streamNonceBytes,
+  streamNonceHeader,
+  streamNoncesMax,
+} from "./stream.js";

@@ -2,12 +2,23 @@
  * The client HTTP API of a live 3-node cluster, through plain `fetch` on
  * real sockets: every documented status and code (routes/keys.ts,
  * http/errors.ts), the operations routes, the admin clock and the
- * authentication of `/internal/messages`.
+ * authentication of `/internal/stream`.
  */
+import { crc32c, type PeerMessage } from "@skew/kv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checksumOf, httpValueBytesMax, sealPeerRequest } from "../../src/index.js";
+import { frameHeaderBytes, httpValueBytesMax } from "../../src/index.js";
 import { adminToken, type LocalCluster, startLocalCluster } from "../support/local.js";
-import { type ErrorBody, eventually, expectError, keyUrl, peerAuthAs, put, type ReadBody, read } from "./support.js";
+import {
+  type ErrorBody,
+  eventually,
+  expectError,
+  keyUrl,
+  peerAuthAs,
+  peerStream,
+  put,
+  type ReadBody,
+  read,
+} from "./support.js";
 
 /**
  * A heartbeat's transit on loopback, at most: a peer measures another's
@@ -267,7 +278,7 @@ describe("the client API of a 3-node cluster", () => {
     ]) {
       expect(document.paths).toHaveProperty([path]);
     }
-    expect(document.paths).not.toHaveProperty(["/internal/messages"]);
+    expect(document.paths).not.toHaveProperty(["/internal/stream"]);
   });
 
   it("/admin/clock: 401 without the token, 403 with a wrong one, 200 with it; /cluster and a peer's measurement follow", async () => {
@@ -326,33 +337,61 @@ describe("the client API of a 3-node cluster", () => {
     expect(reset.status).toBe(200);
   });
 
-  it("/internal/messages: 401 without credentials, 403 with another secret, 400 for a good signature over a damaged body", async () => {
+  it("/internal/stream: 401 without credentials or for a replayed opening, 403 with another secret, 400/403 for damaged or replayed frames", async () => {
     const send = (headers: Record<string, string>, body: Uint8Array): Promise<Response> =>
-      fetch(`${n1}/internal/messages`, { method: "POST", headers, body: Buffer.from(body) });
+      fetch(`${n1}/internal/stream`, { method: "POST", headers, body: Buffer.from(body) });
+    const heartbeat = (): PeerMessage[] => [{ kind: "heartbeat", ts: 0, wallMs: Date.now() } as unknown as PeerMessage];
 
-    const good = sealPeerRequest(peerAuthAs("n2"), "n1", [], Date.now());
-    const accepted = await send({ ...good.headers }, good.body);
-    expect(accepted.status).toBe(204);
+    const good = peerStream(peerAuthAs("n2"), "n1", [heartbeat(), heartbeat()]);
+    expect((await send(good.headers, good.body)).status).toBe(204);
+    // The same opening again (a captured request replayed): its nonce was used.
+    await expectError(await send(good.headers, good.body), 401, "AUTH_REPLAYED");
 
-    await expectError(await send({ "content-type": good.headers["content-type"] }, good.body), 401, "AUTH_MISSING");
-
-    const forged = sealPeerRequest(
-      peerAuthAs("n2", { secretText: "another-secret-of-32-characters!" }),
-      "n1",
-      [],
-      Date.now(),
-    );
-    await expectError(await send({ ...forged.headers }, forged.body), 403, "AUTH_INVALID");
-
-    const damaged = Uint8Array.from(good.body);
-    damaged[damaged.length - 1] = (damaged[damaged.length - 1] as number) ^ 0xff;
-    await expectError(await send({ ...good.headers }, damaged), 400, "CHECKSUM_MISMATCH");
-    // With the checksum recomputed, only the signature can tell: refused as altered.
+    const fresh = () => peerStream(peerAuthAs("n2"), "n1", [heartbeat(), heartbeat()]);
+    const unsigned = fresh();
     await expectError(
-      await send({ ...good.headers, "x-skew-crc32c": checksumOf(damaged) }, damaged),
+      await send({ "content-type": unsigned.headers["content-type"] as string }, unsigned.body),
+      401,
+      "AUTH_MISSING",
+    );
+    const forged = peerStream(peerAuthAs("n2", { secretText: "another-secret-of-32-characters!" }), "n1", [
+      heartbeat(),
+    ]);
+    await expectError(await send(forged.headers, forged.body), 403, "AUTH_INVALID");
+
+    // A byte of the second frame's payload flipped: damage, named by its checksum.
+    const damagedStream = fresh();
+    const second = Buffer.from(damagedStream.frames[1] as Buffer);
+    second[second.length - 1] = (second[second.length - 1] as number) ^ 0xff;
+    await expectError(
+      await send(damagedStream.headers, Buffer.concat([damagedStream.frames[0] as Buffer, second])),
+      400,
+      "CHECKSUM_MISMATCH",
+    );
+    // The same flip with the checksum recomputed: only the frame's HMAC can tell, and does.
+    const altered = fresh();
+    const forgedSecond = Buffer.from(altered.frames[1] as Buffer);
+    forgedSecond[forgedSecond.length - 1] = (forgedSecond[forgedSecond.length - 1] as number) ^ 0xff;
+    forgedSecond.writeUInt32BE(crc32c(forgedSecond.subarray(frameHeaderBytes)), 4);
+    await expectError(
+      await send(altered.headers, Buffer.concat([altered.frames[0] as Buffer, forgedSecond])),
       403,
       "AUTH_INVALID",
     );
+    // Valid frames in the wrong order (or one sent twice): each is signed for its position in its stream.
+    const swapped = fresh();
+    await expectError(
+      await send(swapped.headers, Buffer.concat([swapped.frames[1] as Buffer, swapped.frames[0] as Buffer])),
+      403,
+      "AUTH_INVALID",
+    );
+    // A frame of another stream (same sender, same messages) does not verify in this one.
+    const other = fresh();
+    const host = fresh();
+    await expectError(await send(host.headers, other.body), 403, "AUTH_INVALID");
+    // Cut inside a frame.
+    const cut = fresh();
+    await expectError(await send(cut.headers, cut.body.subarray(0, cut.body.length - 3)), 400, "ENVELOPE_MALFORMED");
   });
 
   it("POST /buckets/:bucket/snapshot takes JSON: the keys as of a timestamp", async () => {

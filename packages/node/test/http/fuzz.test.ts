@@ -5,7 +5,7 @@
  * The node must refuse each with a 4xx and a JSON `{ code, message }`
  * (never a 5xx, never a dropped connection, but for a head over 16 KiB,
  * which Node's parser answers and closes), change nothing it stores, and
- * keep serving. Signed envelopes of garbage messages may be taken (204):
+ * keep serving. Well-framed garbage messages in a signed stream may be taken (204):
  * kv counts what does not parse and refuses damaged records.
  *
  * The seed is printed; FC_SEED=<integer> replays another run.
@@ -45,7 +45,7 @@ const counts: Readonly<Record<Category, number>> = {
   "admin-json": 400,
   "huge-headers": 150,
   "peer-unsigned": 1_000,
-  "peer-truncated": 600,
+  "peer-damaged": 600,
   "peer-foreign": 400,
   "peer-garbage": 800,
 };
@@ -297,9 +297,9 @@ describe(`fuzz (seed ${seed}): malformed requests to a live node`, () => {
     expect(summarize(violations, (o) => `status ${o.status}`)).toEqual([]);
   });
 
-  it("the replicas' route refuses as documented: a cut body 400, a foreign or stale signature 401/403", () => {
+  it("the replicas' route refuses as documented: a damaged frame 400/403/413, a foreign or stale opening 401/403", () => {
     const expected: Partial<Record<Category, readonly number[]>> = {
-      "peer-truncated": [400],
+      "peer-damaged": [400, 403, 413],
       "peer-foreign": [401, 403],
     };
     const violations = outcomes.filter((o) => {

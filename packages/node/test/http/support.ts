@@ -1,11 +1,20 @@
 /**
  * Shared by the HTTP API tests: what a reply of the client API looks like
  * (a read's siblings and context, an error's code and message), how to read
- * one with plain `fetch`, and peer credentials for `/internal/messages`
+ * one with plain `fetch`, and peer credentials and streams for `/internal/stream`
  * signed as a member of the test cluster, or with another secret.
  */
+import { randomBytes } from "node:crypto";
+import type { PeerMessage } from "@skew/kv";
 import { expect } from "vitest";
-import { type ClusterSecret, checkClusterSecret, createPeerAuth, type PeerAuth } from "../../src/index.js";
+import {
+  type ClusterSecret,
+  checkClusterSecret,
+  createPeerAuth,
+  openStream,
+  type PeerAuth,
+  streamNonceBytes,
+} from "../../src/index.js";
 import { secret } from "../support/local.js";
 
 /** The cluster name `startLocalCluster` leaves at its default. */
@@ -86,6 +95,19 @@ export function peerAuthAs(self: string, options: { size?: number; secretText?: 
     self,
     members: members.includes(self) ? members : [...members, self],
   });
+}
+
+/** A stream's opening headers and body (its frames, one per batch of messages), ready to send in one request. */
+export function peerStream(
+  auth: PeerAuth,
+  to: string,
+  batches: readonly (readonly PeerMessage[])[],
+  options: { nowMs?: number; nonce?: Uint8Array } = {},
+): { headers: Record<string, string>; frames: Buffer[]; body: Buffer } {
+  const nowMs = options.nowMs ?? Date.now();
+  const { headers, encoder } = openStream(auth, to, options.nonce ?? randomBytes(streamNonceBytes), nowMs);
+  const frames = batches.map((messages) => encoder.encode(messages, nowMs));
+  return { headers: { ...headers }, frames, body: Buffer.concat(frames) };
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -22,7 +22,7 @@ const n1 = authOf("n1");
 const n2 = authOf("n2");
 const body = new TextEncoder().encode("an envelope's bytes");
 const method = "POST";
-const path = "/internal/messages";
+const path = "/internal/stream";
 
 function signed(overrides: { sentAtMs?: number; to?: string; body?: Uint8Array } = {}): AuthHeaders {
   return signRequest(n1, {

@@ -25,7 +25,7 @@ describe("signature comparison", () => {
   const n1 = authOf("n1");
   const n2 = authOf("n2");
   const body = new Uint8Array([1, 2, 3]);
-  const request = { method: "POST", path: "/internal/messages" };
+  const request = { method: "POST", path: "/internal/stream" };
   const headers = signRequest(n1, { ...request, to: "n2", sentAtMs: realNowMs, body });
   const hex = headers[authHeader].slice(3);
   const verify = (signature: string) =>

@@ -334,7 +334,7 @@ function badPercentEncoding(targets: FuzzTargets): fc.Arbitrary<ClientCase> {
     fc.tuple(bucket, spoil).map(([b, k]) => `/buckets/${b}/keys/${k}/history`),
     fc.tuple(spoil).map(([b]) => `/buckets/${b}/snapshot`),
     fc.tuple(bucket, spoil).map(([b, k]) => `/debug/keys/${b}/${k}`),
-    spoil.map((s) => `/internal/messages${s}`),
+    spoil.map((s) => `/internal/stream${s}`),
     spoil.map((s) => `/health${s}`),
     spoil.map((s) => `/${s}`),
   );
@@ -422,7 +422,7 @@ function wrongMethod(targets: FuzzTargets): fc.Arbitrary<ClientCase> {
         .tuple(methodsFor(["GET"]), fc.constantFrom("/health", "/metrics", "/cluster", "/docs/json"))
         .map(([method, path]) => ({ method, path })),
       methodsFor(["POST"]).map((method) => ({ method, path: "/admin/clock" })),
-      methodsFor(["POST"]).map((method) => ({ method, path: "/internal/messages" })),
+      methodsFor(["POST"]).map((method) => ({ method, path: "/internal/stream" })),
     ),
   );
   return fc
@@ -570,7 +570,7 @@ function hugeHeaders(targets: FuzzTargets): fc.Arbitrary<ClientCase> {
       body: randomBytes(256),
     })
     .map(({ at, method, shape: { headers, query }, body }) => {
-      const path = method === "POST" ? `/internal/messages${query}` : keyPath(at.bucket, at.key, query);
+      const path = method === "POST" ? `/internal/stream${query}` : keyPath(at.bucket, at.key, query);
       const withPayload = method !== "GET";
       return {
         category: "huge-headers",

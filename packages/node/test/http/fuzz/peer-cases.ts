@@ -1,19 +1,29 @@
 /**
- * The malformed requests to `/internal/messages`: unsigned ones (random
- * credentials, random bodies and content types), signed envelopes cut
- * short, envelopes signed with the wrong secret, by a stranger, for another
- * cluster or node, or at a time far from now, and correctly signed
- * envelopes of garbage messages, which the node may take: kv must then
- * count what does not parse and refuse the damaged records aimed at the
- * stored keys.
+ * The malformed streams sent to `/internal/stream`: unsigned ones (random
+ * credentials and nonces, random bodies and content types), well-opened
+ * streams whose frames are damaged (cut inside a frame, a payload byte
+ * flipped under its old checksum or under a recomputed one, a frame sent
+ * twice or two swapped, a length past the limit), openings signed with the
+ * wrong secret, by a stranger, for another cluster or node, or at a time
+ * far from now, and correctly framed garbage messages, which the node may
+ * take: kv must then count what does not parse and refuse the damaged
+ * records aimed at the stored keys.
  *
- * A case is a plan; `materializePeer` seals it with the real clock of the
+ * A case is a plan; `materializePeer` opens it with the real clock of the
  * moment it is sent.
  */
-import { encodeRecord, type PeerMessage } from "@skew/kv";
+
+import { crc32c, encodeRecord, type PeerMessage } from "@skew/kv";
 import fc from "fast-check";
-import { authSkewToleranceMs, checksumOf, type PeerAuth, sealPeerRequest, signRequest } from "../../../src/index.js";
-import { peerAuthAs } from "../support.js";
+import {
+  authSkewToleranceMs,
+  envelopeBytesMax,
+  frameHeaderBytes,
+  type PeerAuth,
+  peerStreamContentType,
+  peerStreamPath,
+} from "../../../src/index.js";
+import { peerAuthAs, peerStream } from "../support.js";
 import {
   anyBody,
   contentType,
@@ -26,23 +36,38 @@ import {
   withBody,
 } from "./wire.js";
 
-export const peerCategories = ["peer-unsigned", "peer-truncated", "peer-foreign", "peer-garbage"] as const;
+export const peerCategories = ["peer-unsigned", "peer-damaged", "peer-foreign", "peer-garbage"] as const;
 
 export type PeerCategory = (typeof peerCategories)[number];
 
 export type PeerCase =
   | { readonly category: "peer-unsigned"; readonly request: WireRequest }
-  | { readonly category: "peer-truncated"; readonly plan: TruncatedPlan }
+  | { readonly category: "peer-damaged"; readonly plan: DamagedPlan }
   | { readonly category: "peer-foreign"; readonly plan: ForeignPlan }
   | { readonly category: "peer-garbage"; readonly plan: GarbagePlan };
 
-interface TruncatedPlan {
+/**
+ * How a well-opened stream's frames are damaged. `cut`: the body ends
+ * inside frame `frame`, `atFraction` of the way through it. `flip`: a byte
+ * of its payload flipped, under its old checksum (`recrc` false: damage) or
+ * a recomputed one (`recrc` true: only the HMAC can tell). `repeat`: frame
+ * `frame` sent twice. `swap`: it and the next one swapped. `oversize`: a
+ * frame header whose length is past `envelopeBytesMax`.
+ */
+type FrameDamage =
+  | { readonly how: "cut"; readonly atFraction: number }
+  | { readonly how: "flip"; readonly atFraction: number; readonly mask: number; readonly recrc: boolean }
+  | { readonly how: "repeat" }
+  | { readonly how: "swap" }
+  | { readonly how: "oversize"; readonly excessBytes: number };
+
+interface DamagedPlan {
   readonly from: string;
-  readonly messages: readonly PlainMessage[];
-  /** Where the body is cut, as a fraction of its length (the cut keeps at least nothing and at most all but one byte). */
-  readonly cutFraction: number;
-  /** Sign and checksum the cut body (so only the envelope's decoder can tell), or keep the whole body's headers. */
-  readonly resign: boolean;
+  /** One frame per batch, two at least (for a swap). */
+  readonly batches: readonly (readonly PlainMessage[])[];
+  /** Which frame is damaged, as a fraction of their number. */
+  readonly frameFraction: number;
+  readonly damage: FrameDamage;
 }
 
 type ForeignVariant =
@@ -239,7 +264,7 @@ function peerUnsigned(targets: FuzzTargets): fc.Arbitrary<PeerCase> {
       "x-skew-from": fc.oneof(signers(targets), headerValue(20)),
       "x-skew-to": fc.oneof(fc.constant(targets.self), headerValue(20)),
       "x-skew-sent-at": fc.oneof(fc.constant("now"), headerValue(20), fc.maxSafeNat().map(String)),
-      "x-skew-crc32c": fc.oneof(fc.stringMatching(/^[0-9a-f]{8}$/), headerValue(12), fc.constant("body")),
+      "x-skew-stream": fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/), headerValue(40)),
     },
     { requiredKeys: [] },
   );
@@ -257,14 +282,21 @@ function peerUnsigned(targets: FuzzTargets): fc.Arbitrary<PeerCase> {
         },
         { requiredKeys: [] },
       )
-      .map((envelope) => new Uint8Array(packr.pack(envelope))),
+      .map((envelope) => {
+        const payload = packr.pack(envelope);
+        const frame = Buffer.alloc(frameHeaderBytes + payload.length);
+        frame.writeUInt32BE(payload.length, 0);
+        frame.writeUInt32BE(crc32c(payload), 4);
+        frame.set(payload, frameHeaderBytes);
+        return new Uint8Array(frame);
+      }),
   );
   return fc
     .record({
       headers: authHeaders,
       body,
       type: fc.oneof(
-        { weight: 3, arbitrary: fc.constant("application/msgpack") },
+        { weight: 3, arbitrary: fc.constant(peerStreamContentType) },
         { weight: 1, arbitrary: contentType },
       ),
       noise: noiseHeaders,
@@ -272,16 +304,12 @@ function peerUnsigned(targets: FuzzTargets): fc.Arbitrary<PeerCase> {
     })
     .map(({ headers, body: bytes, type, noise, query }) => {
       const now = String(Date.now());
-      const list = Object.entries(headers).map(([name, value]) => {
-        if (value === "now") return [name, now] as const;
-        if (value === "body") return [name, checksumOf(bytes)] as const;
-        return [name, value] as const;
-      });
+      const list = Object.entries(headers).map(([name, value]) => [name, value === "now" ? now : value] as const);
       return {
         category: "peer-unsigned",
         request: {
           method: "POST",
-          path: `/internal/messages${query === undefined ? "" : `?${query}`}`,
+          path: `${peerStreamPath}${query === undefined ? "" : `?${query}`}`,
           headers: withBody(list, bytes, type, noise),
           body: bytes,
         },
@@ -289,15 +317,28 @@ function peerUnsigned(targets: FuzzTargets): fc.Arbitrary<PeerCase> {
     });
 }
 
-function peerTruncated(targets: FuzzTargets): fc.Arbitrary<PeerCase> {
+function peerDamaged(targets: FuzzTargets): fc.Arbitrary<PeerCase> {
+  const fraction = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+  const damage: fc.Arbitrary<FrameDamage> = fc.oneof(
+    fc.record({ how: fc.constant("cut" as const), atFraction: fraction }),
+    fc.record({
+      how: fc.constant("flip" as const),
+      atFraction: fraction,
+      mask: fc.integer({ min: 1, max: 255 }),
+      recrc: fc.boolean(),
+    }),
+    fc.constant({ how: "repeat" as const }),
+    fc.constant({ how: "swap" as const }),
+    fc.record({ how: fc.constant("oversize" as const), excessBytes: fc.integer({ min: 1, max: 2 ** 31 }) }),
+  );
   return fc
     .record({
       from: signers(targets),
-      messages: heartbeats,
-      cutFraction: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-      resign: fc.boolean(),
+      batches: fc.array(heartbeats, { minLength: 2, maxLength: 4 }),
+      frameFraction: fraction,
+      damage,
     })
-    .map((plan) => ({ category: "peer-truncated", plan }) as const);
+    .map((plan) => ({ category: "peer-damaged", plan }) as const);
 }
 
 function peerForeign(targets: FuzzTargets): fc.Arbitrary<PeerCase> {
@@ -328,7 +369,7 @@ function peerGarbage(targets: FuzzTargets): fc.Arbitrary<PeerCase> {
 export function peerArbitraries(targets: FuzzTargets): Readonly<Record<PeerCategory, fc.Arbitrary<PeerCase>>> {
   return {
     "peer-unsigned": peerUnsigned(targets),
-    "peer-truncated": peerTruncated(targets),
+    "peer-damaged": peerDamaged(targets),
     "peer-foreign": peerForeign(targets),
     "peer-garbage": peerGarbage(targets),
   };
@@ -391,27 +432,60 @@ const outsideWindowMs = authSkewToleranceMs + 60_000;
 
 const nothingToCount: MustCount = { malformed: 0, damaged: 0 };
 
-function sealed(auth: PeerAuth, to: string, messages: readonly PeerMessage[], sentAtMs: number): WireRequest {
-  const s = sealPeerRequest(auth, to, messages, sentAtMs);
-  return { method: s.method, path: s.path, headers: Object.entries(s.headers), body: s.body };
+/** A stream of one frame per batch, opened by `auth` for `to` at `nowMs`, as one request. */
+function stream(
+  auth: PeerAuth,
+  to: string,
+  batches: readonly (readonly PeerMessage[])[],
+  nowMs: number,
+): { request: WireRequest; frames: Buffer[] } {
+  const opened = peerStream(auth, to, batches, { nowMs });
+  return {
+    request: { method: "POST", path: peerStreamPath, headers: Object.entries(opened.headers), body: opened.body },
+    frames: opened.frames,
+  };
 }
 
-/** A well-formed envelope cut short, with the whole one's credentials or with its own (so only the decoder can tell). */
-function truncated(plan: TruncatedPlan, targets: FuzzTargets, nowMs: number): WireRequest {
+/** A well-opened stream whose frames are damaged as planned. */
+function damaged(plan: DamagedPlan, targets: FuzzTargets, nowMs: number): WireRequest {
   const auth = peerAuthAs(plan.from, { size: targets.members.length });
-  const whole = sealPeerRequest(auth, targets.self, plan.messages as unknown as PeerMessage[], nowMs);
-  const body = whole.body.slice(0, Math.floor(plan.cutFraction * whole.body.length));
-  const headers = plan.resign
-    ? {
-        ...signRequest(auth, { method: whole.method, path: whole.path, to: targets.self, sentAtMs: nowMs, body }),
-        "content-type": whole.headers["content-type"],
-        "x-skew-crc32c": checksumOf(body),
-      }
-    : whole.headers;
-  return { method: whole.method, path: whole.path, headers: Object.entries(headers), body };
+  const { request, frames } = stream(auth, targets.self, plan.batches as unknown as PeerMessage[][], nowMs);
+  const at = Math.min(frames.length - 2, Math.floor(plan.frameFraction * frames.length));
+  const frame = frames[at] as Buffer;
+  const damage = plan.damage;
+  let body: Buffer;
+  switch (damage.how) {
+    case "cut": {
+      const keep = 1 + Math.floor(damage.atFraction * (frame.length - 1)); // inside the frame: 1 .. length - 1 bytes
+      body = Buffer.concat([...frames.slice(0, at), frame.subarray(0, keep)]);
+      break;
+    }
+    case "flip": {
+      const copy = Buffer.from(frame);
+      const payloadBytes = copy.length - frameHeaderBytes;
+      const offset = frameHeaderBytes + Math.floor(damage.atFraction * payloadBytes);
+      copy[offset] = (copy[offset] as number) ^ damage.mask;
+      if (damage.recrc) copy.writeUInt32BE(crc32c(copy.subarray(frameHeaderBytes)), 4);
+      body = Buffer.concat([...frames.slice(0, at), copy, ...frames.slice(at + 1)]);
+      break;
+    }
+    case "repeat":
+      body = Buffer.concat([...frames.slice(0, at + 1), frame, ...frames.slice(at + 1)]);
+      break;
+    case "swap":
+      body = Buffer.concat([...frames.slice(0, at), frames[at + 1] as Buffer, frame, ...frames.slice(at + 2)]);
+      break;
+    case "oversize": {
+      const header = Buffer.from(frame.subarray(0, frameHeaderBytes));
+      header.writeUInt32BE(Math.min(2 ** 32 - 1, envelopeBytesMax + damage.excessBytes), 0);
+      body = Buffer.concat([...frames.slice(0, at), header]);
+      break;
+    }
+  }
+  return { ...request, body };
 }
 
-/** A well-formed envelope whose credentials this node must refuse. */
+/** A well-formed stream whose opening this node must refuse. */
 function foreign(plan: ForeignPlan, targets: FuzzTargets, nowMs: number): WireRequest {
   const size = targets.members.length;
   const messages = plan.messages as unknown as PeerMessage[];
@@ -424,7 +498,7 @@ function foreign(plan: ForeignPlan, targets: FuzzTargets, nowMs: number): WireRe
     expired: () => [member, targets.self, nowMs - outsideWindowMs] as const,
     "from-the-future": () => [member, targets.self, nowMs + outsideWindowMs] as const,
   }[plan.variant]() as [PeerAuth, string, number];
-  return sealed(auth, to, messages, sentAtMs);
+  return stream(auth, to, [messages], sentAtMs).request;
 }
 
 /** The bytes and headers of a case, now: signed with the real clock of this moment. */
@@ -437,14 +511,14 @@ export function materializePeer(
   switch (fuzzCase.category) {
     case "peer-unsigned":
       return { request: fuzzCase.request, counts: nothingToCount };
-    case "peer-truncated":
-      return { request: truncated(fuzzCase.plan, targets, nowMs), counts: nothingToCount };
+    case "peer-damaged":
+      return { request: damaged(fuzzCase.plan, targets, nowMs), counts: nothingToCount };
     case "peer-foreign":
       return { request: foreign(fuzzCase.plan, targets, nowMs), counts: nothingToCount };
     case "peer-garbage": {
       const { messages, malformed, damaged } = garbageMessages(fuzzCase.plan, context);
       const auth = peerAuthAs(fuzzCase.plan.from, { size: targets.members.length });
-      return { request: sealed(auth, targets.self, messages, nowMs), counts: { malformed, damaged } };
+      return { request: stream(auth, targets.self, [messages], nowMs).request, counts: { malformed, damaged } };
     }
   }
 }
