@@ -1,6 +1,6 @@
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
-import { xoroshiro128plus, xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
+import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import type { JumpableRandomGenerator } from "pure-rand/types/JumpableRandomGenerator";
 
 /**
@@ -24,7 +24,7 @@ export class Random {
     if (!Number.isInteger(seed) || seed < -0x8000_0000 || seed > 0xffff_ffff) {
       throw new RangeError(`Random.seeded: seed must be a 32-bit integer, got ${String(seed)}`);
     }
-    return new Random(xoroshiro128plus(seed | 0));
+    return new Random(xoroshiro128plusFromState(expandSeed(seed | 0)));
   }
 
   /** Restores a generator from `state()`. */
@@ -93,4 +93,37 @@ export class Random {
     if (!state.some((word) => word !== 0)) state[0] = 1; // the all-zero state is xoroshiro's fixed point
     return new Random(xoroshiro128plusFromState(state));
   }
+}
+
+/**
+ * The generator's 128-bit state from a 32-bit seed: four words, each the
+ * seed plus a multiple of the golden ratio's 32-bit constant (SplitMix's
+ * sequence) put through Chris Wellons's `triple32` hash, whose every input
+ * bit flips each output bit with probability within 0.02% of one half.
+ *
+ * Why not pure-rand's own `xoroshiro128plus(seed)`: it places the seed in
+ * the state almost as it is, so nearby seeds start on nearby states. The
+ * first float was about 0.99999995 for every small seed, the second grew
+ * linearly with the seed, and `int(0, 3)` drew 1 for every seed from 1 to
+ * 40: tests running "seeds 1 to 10" explored one case ten times. (MurmurHash3's
+ * finalizer was tried first and left a pattern in the low bits of the first
+ * draw across consecutive seeds.)
+ */
+function expandSeed(seed: number): number[] {
+  const words: number[] = [];
+  for (let i = 1; i <= 4; i++) words.push(triple32((seed + Math.imul(i, 0x9e3779b9)) | 0));
+  if (!words.some((word) => word !== 0)) words[0] = 1; // the all-zero state is xoroshiro's fixed point
+  return words;
+}
+
+function triple32(input: number): number {
+  let x = input;
+  x ^= x >>> 17;
+  x = Math.imul(x, 0xed5ad4bb);
+  x ^= x >>> 11;
+  x = Math.imul(x, 0xac4c1b51);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x31848bab);
+  x ^= x >>> 14;
+  return x | 0;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `skew`: run a node, a local cluster, the demonstration; talk to a
- * cluster. `skew <command> --help` explains each command.
+ * cluster; run the chapter's scenarios. `skew <command> --help` explains
+ * each command.
  *
  * Exit codes (scripts can rely on them; `exitCodes`):
  * 0 success; 2 usage or configuration error; 3 not found (`get`);
@@ -16,6 +17,37 @@ import { exitCodes, UsageError } from "./cli/exit.js";
 // Each command's module is loaded only when it runs: `skew node` starts without the client's code, and the other way round.
 const client = (command: "get" | "put" | "delete" | "status") => async (argv: string[]) =>
   (await import("./cli/client-commands.js")).runClientCommand(command, argv);
+
+/**
+ * Commands that live in @skew/bench, which depends on this package (it starts
+ * clusters of these nodes), so this package cannot depend on it back: they are
+ * loaded by name when they run, as git runs its external commands. A node
+ * installed on its own (the container image) does not carry the benchmark,
+ * and says so.
+ */
+interface BenchCommands {
+  scenarioCommand(argv: readonly string[], io: { out(text: string): void; err(text: string): void }): Promise<number>;
+}
+
+const benchPackage = "@skew/bench";
+
+const bench = (command: keyof BenchCommands) => async (argv: string[]) => {
+  let loaded: BenchCommands;
+  try {
+    // A name in a variable: resolved at run time, not a build dependency.
+    loaded = (await import(benchPackage)) as BenchCommands;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new UsageError(
+      `this command comes with ${benchPackage}, which is not installed here (npm install ${benchPackage})`,
+    );
+  }
+  return loaded[command](argv, {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+  });
+};
 
 const commands: Readonly<
   Record<string, { readonly summary: string; readonly run: (argv: string[]) => Promise<number> }>
@@ -36,6 +68,7 @@ const commands: Readonly<
   put: { summary: "write a key", run: client("put") },
   delete: { summary: "delete a key", run: client("delete") },
   status: { summary: "a table of the cluster: members, phi, clocks", run: client("status") },
+  scenario: { summary: "the chapter's scenarios on the simulator: list, run <name>", run: bench("scenarioCommand") },
 };
 
 export function usage(): string {

@@ -1,7 +1,7 @@
 /**
  * The driver of one `KvNode` on a real machine: the smallest thing that
  * turns the core's decisions into I/O, and nothing more. It mirrors the
- * simulator's host (packages/kv/test/support/cluster.ts) with real parts:
+ * simulator's host (packages/jepsen/src/sim/cluster.ts) with real parts:
  *
  * - inputs: a client request (`request`, a promise of the reply), a batch
  *   of peer messages (`deliver`), the core's timer (`nextWakeMs`, one

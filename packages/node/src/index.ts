@@ -2,6 +2,15 @@
  * @skew/node: a replica of the Skew store as a real process (fastify, level
  * on disk, msgpack between replicas), and the `skew` CLI.
  */
+export {
+  defaultCli,
+  freePort,
+  type NodeProcess,
+  ProcessCluster,
+  type ProcessClusterOptions,
+  startTimeoutMs,
+  stopGraceMs,
+} from "./cli/processes.js";
 export { AdjustableWallClock, type ClockSettings, startNodeClocks } from "./clocks.js";
 export { ConfigError, loadConfig, type NodeConfig, nodeHelp, nodeOptions, type Peer, resolveConfig } from "./config.js";
 export { NodeDriver } from "./driver.js";
