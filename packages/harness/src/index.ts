@@ -16,6 +16,8 @@
  */
 
 export { parseBenchArgs } from "./args.js";
+// The HTTP load generator (src/load): closed and open loop, its own process, any request shape.
+export * from "./load/index.js";
 export { runBenchmarks } from "./run.js";
 export { formatTable } from "./table.js";
 export type { BenchCase, BenchGoal, BenchOptions, BenchRecord } from "./types.js";

@@ -15,9 +15,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { parseBenchArgs } from "@skew/harness";
+import { type LoadOptions, type LoadResult, loadProcessArgs, parseBenchArgs } from "@skew/harness";
 import { freePort, ProcessCluster } from "../src/cli/processes.js";
-import type { LoadOptions, LoadResult } from "./load.js";
 
 const run = promisify(execFile);
 const args = parseBenchArgs(process.argv.slice(2));
@@ -48,9 +47,7 @@ async function load(
   options: Omit<LoadOptions, "valueBytes" | "durationMs" | "warmupMs"> & { readonly durationMs?: number },
 ): Promise<LoadResult> {
   const full: LoadOptions = { valueBytes, durationMs, warmupMs, ...options };
-  const { stdout } = await run(process.execPath, ["--import", "tsx", join(here, "load.ts"), JSON.stringify(full)], {
-    maxBuffer: 1 << 20,
-  });
+  const { stdout } = await run(process.execPath, loadProcessArgs(full), { maxBuffer: 1 << 20 });
   return JSON.parse(stdout) as LoadResult;
 }
 

@@ -25,8 +25,14 @@ const client = (command: "get" | "put" | "delete" | "status") => async (argv: st
  * installed on its own (the container image) does not carry the benchmark,
  * and says so.
  */
+type BenchCommand = (
+  argv: readonly string[],
+  io: { out(text: string): void; err(text: string): void },
+) => Promise<number>;
+
 interface BenchCommands {
-  scenarioCommand(argv: readonly string[], io: { out(text: string): void; err(text: string): void }): Promise<number>;
+  readonly scenarioCommand: BenchCommand;
+  readonly compareCommand: BenchCommand;
 }
 
 const benchPackage = "@skew/bench";
@@ -69,6 +75,10 @@ const commands: Readonly<
   delete: { summary: "delete a key", run: client("delete") },
   status: { summary: "a table of the cluster: members, phi, clocks", run: client("status") },
   scenario: { summary: "the chapter's scenarios on the simulator: list, run <name>", run: bench("scenarioCommand") },
+  compare: {
+    summary: "the clocks and conflict modes side by side: tables, results.json, report.html",
+    run: bench("compareCommand"),
+  },
 };
 
 export function usage(): string {

@@ -25,6 +25,8 @@ export {
   type MatrixResults,
   quickPreset,
   runMatrix,
+  seedList,
+  summarizeRuns,
 } from "./matrix.js";
 export { jepsenRiakSource, type ReferenceFigure, type ReferenceSource, referenceFigures } from "./reference.js";
 export {

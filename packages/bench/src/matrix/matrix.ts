@@ -131,7 +131,8 @@ export function runMatrix(options: MatrixOptions): MatrixResults {
   };
 }
 
-function seedList(seeds: number | readonly number[]): number[] {
+/** The seeds of a run: a count in [1, 10000] (seeds 1..n), or distinct 32-bit integers. */
+export function seedList(seeds: number | readonly number[]): number[] {
   if (typeof seeds === "number") {
     if (!(Number.isSafeInteger(seeds) && seeds >= 1 && seeds <= 10_000)) {
       throw new MatrixError(
@@ -149,7 +150,8 @@ function seedList(seeds: number | readonly number[]): number[] {
   return [...seeds];
 }
 
-function summarizeRuns(runs: readonly CellSeedResult[]): CellSummary {
+/** A cell's numbers across its seeds' runs (the live matrix summarizes its runs with this too). */
+export function summarizeRuns(runs: readonly CellSeedResult[]): CellSummary {
   const of = (values: readonly (number | null)[]): Summary | null => {
     const present = values.filter((v): v is number => v !== null);
     return present.length === 0 ? null : summarize(present);

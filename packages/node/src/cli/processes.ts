@@ -11,7 +11,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, openSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,10 +123,19 @@ export class ProcessCluster {
     return node;
   }
 
-  /** Spawns every node and waits until each answers /health. */
+  /**
+   * Spawns every node and waits until each answers /health. If one does not,
+   * the others are stopped before the error is thrown: a failed start leaves
+   * no process behind.
+   */
   async start(): Promise<void> {
     for (const node of this.nodes) this.#spawn(node);
-    await Promise.all(this.nodes.map((node) => this.waitHealthy(node.id)));
+    const started = await Promise.allSettled(this.nodes.map((node) => this.waitHealthy(node.id)));
+    const failure = started.find((result) => result.status === "rejected");
+    if (failure !== undefined) {
+      await this.stop();
+      throw failure.reason;
+    }
   }
 
   /** Spawns one node again on its data directory (after `kill`). */
@@ -203,6 +212,8 @@ export class ProcessCluster {
       },
       stdio: ["ignore", log, log],
     });
+    // The child holds its own copy of the descriptor; this process's is not needed past the spawn.
+    closeSync(log);
     node.child = child;
   }
 }
