@@ -256,36 +256,40 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version },
     command: `skew compare ${argv.join(" ")}`.trim(),
   };
-  const bars = new cliProgress.MultiBar(
-    { format: " {title} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: false, stream: process.stderr },
-    cliProgress.Presets.shades_classic,
-  );
+  // A bar per part on a terminal; elsewhere (a log, CI) one line when each part starts.
+  const terminal = process.stderr.isTTY === true && !json;
   let failed = false;
-  try {
-    for (const part of chosen) {
-      const bar = json ? undefined : bars.create(1, 0, { title: part.title.padEnd(44) });
-      try {
-        const results = await part.run(options, (done, total) => {
-          if (bar === undefined) return;
-          bar.setTotal(total);
-          bar.update(done);
-          // The simulator runs synchronously: redraw now, the bars' timer will not get a turn.
-          bars.update();
-        });
-        Object.assign(input, results);
-        bar?.stop();
-        if (json) for (const record of part.records(results)) io.out(`${JSON.stringify(record)}\n`);
-        else {
-          bars.log(`\n${part.table(results)}\n`);
-        }
-      } catch (error) {
-        failed = true;
-        bar?.stop();
-        io.err(`skew compare: ${part.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
-      }
+  for (const part of chosen) {
+    const bar = terminal
+      ? new cliProgress.SingleBar(
+          {
+            format: ` ${part.title.padEnd(48)} [{bar}] {value}/{total}`,
+            hideCursor: true,
+            clearOnComplete: false,
+            stream: process.stderr,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+    if (bar === undefined && !json) io.err(`running ${part.title} ...\n`);
+    bar?.start(1, 0);
+    try {
+      const results = await part.run(options, (done, total) => {
+        if (bar === undefined) return;
+        bar.setTotal(total);
+        bar.update(done);
+        // The simulator runs synchronously: draw now, the bar's timer will not get a turn.
+        bar.render();
+      });
+      Object.assign(input, results);
+      bar?.stop();
+      if (json) for (const record of part.records(results)) io.out(`${JSON.stringify(record)}\n`);
+      else io.out(`\n${part.table(results)}\n`);
+    } catch (error) {
+      failed = true;
+      bar?.stop();
+      io.err(`skew compare: ${part.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
     }
-  } finally {
-    bars.stop();
   }
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, "results.json"), `${JSON.stringify(input, null, 2)}\n`);

@@ -167,7 +167,8 @@ function sideBySide(results: unknown, sim: MatrixResults, live: MatrixResults): 
   const skipped = (live as MatrixResults & { skipped?: readonly { id: string; reason: string }[] }).skipped ?? [];
   return `<table data-table="side-by-side"><tr><th>cell</th><th>simulator: lost (%)</th><th>live: lost (%)</th><th>agreement (within the simulator's 95% interval ± ${agreementPoints} points)</th></tr>${rows.join("\n")}</table>
 <p>${differ} of ${rows.length} cells differ. Where they agree, they agree because the loss is structural: with one
-clock ahead and one behind, the writes stamped below an earlier one are lost, however long a turn takes. Live
+clock ahead and one behind, a write stamped below an earlier one is lost whenever it follows that one by less
+than the skew, which is every time while a writer's turn is shorter than the skew. Live
 latencies are real milliseconds (fsync and HTTP on a shared 2-core machine); the simulator's are model milliseconds.
 ${skipped.length === 0 ? "" : `Not run live: ${skipped.length} cells (${escapeHtml([...new Set(skipped.map((s) => s.reason))].join("; "))}).`}</p>`;
 }
