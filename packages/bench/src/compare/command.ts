@@ -36,13 +36,14 @@ import {
   type ThroughputResults,
   throughputRecords,
 } from "../throughput/index.js";
+import { estimateClocksMs, formatClocks, runClockBenchmarks } from "./clocks.js";
 
 export const compareUsage = `usage: skew compare [--quick] [--out <dir>] [--parts <list>] [--seeds <n>] [--json]
 
   Runs the comparison and writes <dir>/results.json and <dir>/report.html (self-contained: open it offline).
   --quick          every part small: about a minute (the README's run)
   --out <dir>      where to write (default: skew-report)
-  --parts <list>   some of: sim, live, throughput (default: all)
+  --parts <list>   some of: sim, live, throughput, clocks (default: all)
   --seeds <n>      seeds per cell of the matrices (default: the preset's)
   --json           one JSON record per measured cell or row on stdout, instead of tables
   --help           this text
@@ -186,6 +187,14 @@ const parts: readonly Part[] = [
       const run = (results as ThroughputPartResults).throughputRun;
       return run === undefined ? [] : throughputRecords(run).map((r) => ({ part: "throughput", ...r }));
     },
+  },
+  {
+    name: "clocks",
+    title: "the clocks' micro-benchmarks beside their npm peers",
+    estimateMs: (options) => estimateClocksMs(options.quick),
+    run: async (options, progress) => ({ clocks: await runClockBenchmarks({ quick: options.quick }, progress) }),
+    table: (results) => (results.clocks === undefined ? "" : formatClocks(results.clocks)),
+    records: (results) => (results.clocks?.records ?? []).map((r) => ({ part: "clocks", ...r })),
   },
 ];
 

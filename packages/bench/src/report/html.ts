@@ -9,6 +9,7 @@
  * exact value (`data-value`), so the report's test can check that the page
  * says what the results say, and a reader can find any figure in the JSON.
  */
+import type { ClockResults } from "../compare/clocks.js";
 import type { CellResult, MatrixResults } from "../matrix/index.js";
 import type { Summary } from "../matrix/stats.js";
 import { type Chart, commitWaitChart, latencyChart, lostUpdatesChart, renderSvg, throughputChart } from "./charts.js";
@@ -32,6 +33,8 @@ export interface ReportInput {
   /** The same cells on a live cluster of real processes. */
   readonly live?: MatrixResults;
   readonly throughput?: { readonly rows: readonly ThroughputRow[]; readonly notes: readonly string[] };
+  /** The clock packages' own micro-benchmarks, gathered. */
+  readonly clocks?: ClockResults;
 }
 
 /** Escapes text for HTML element content and attribute values. */
@@ -292,6 +295,18 @@ sibling merges lose none), not to the decimal.</p></section>`);
 ${figure(chart, await renderSvg(chart))}
 <table data-table="throughput"><tr><th>system</th><th>connections</th><th>puts/s</th><th>p50 (ms)</th><th>p99 (ms)</th></tr>${rows.join("\n")}</table>
 ${results.throughput.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join("\n")}</section>`);
+  }
+
+  if (results.clocks !== undefined) {
+    const rows = results.clocks.records.map(
+      (r, i) =>
+        `<tr><td>${escapeHtml(r.package)}</td><td>${escapeHtml(r.group)}</td><td>${escapeHtml(r.name)}</td><td>${escapeHtml(r.role)}</td>${numberCell(results, ["clocks", "records", i, "nsPerOp"], 1)}${numberCell(results, ["clocks", "records", i, "ratio"], 2, "x")}<td>${r.goal === null ? "" : `${r.goalMet ? "met" : "missed"}: ${escapeHtml(r.goal)}`}</td></tr>`,
+    );
+    sections.push(`<section id="clocks"><h2>The clocks, measured beside their floor and their npm peers</h2>
+<p>Each package's own benchmark, in one process per package: ns per operation; the ratio is to the group's floor
+(what the operation cannot beat, such as reading the system clock) or baseline.</p>
+<table data-table="clocks"><tr><th>package</th><th>operation</th><th>implementation</th><th>role</th><th>ns/op</th><th>ratio</th><th>goal</th></tr>${rows.join("\n")}</table>
+${results.clocks.skipped.map((s) => `<p>${escapeHtml(s.package)}: not run, ${escapeHtml(s.reason)}.</p>`).join("\n")}</section>`);
   }
 
   const json = JSON.stringify(results).replaceAll("<", "\\u003c");

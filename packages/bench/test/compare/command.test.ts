@@ -54,4 +54,33 @@ describe("skew compare", () => {
     expect(html).toContain('id="lost-sim"');
     expect(html).toContain("<svg");
   }, 120_000);
+
+  it("the clocks part gathers every clock package's own benchmark records, as they print them", async () => {
+    const run = io();
+    const out = join(dir, "clocks");
+    const code = await compareCommand(["--quick", "--parts", "clocks", "--out", out, "--json"], run.io);
+    expect(code, run.err.join("")).toBe(0);
+    const records = run.out
+      .join("")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { package: string; role: string; nsPerOp: number });
+    const packages = new Set(records.map((r) => r.package));
+    expect([...packages].sort()).toEqual([
+      "@skew/failure-detector",
+      "@skew/hlc",
+      "@skew/lamport",
+      "@skew/truetime",
+      "@skew/vector",
+    ]);
+    for (const r of records) expect(r.nsPerOp, `${r.package}`).toBeGreaterThan(0);
+    // Every package measures its operations beside a floor or a peer, in the same process.
+    for (const p of packages)
+      expect(
+        records.some((r) => r.package === p && r.role !== "subject"),
+        p,
+      ).toBe(true);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { clocks: { records: unknown[] } };
+    expect(results.clocks.records).toHaveLength(records.length);
+  }, 300_000);
 });

@@ -49,6 +49,35 @@ describe("the HTML report, in headless Chromium", () => {
         ],
         notes: ["etcd gives linearizability; Skew stays writable on a minority side."],
       },
+      clocks: {
+        records: [
+          {
+            package: "@skew/hlc",
+            group: "now()",
+            name: "Date.now()",
+            role: "floor",
+            nsPerOp: 42.79,
+            ratio: null,
+            baseline: null,
+            bytesPerOp: 16,
+            goal: null,
+            goalMet: null,
+          },
+          {
+            package: "@skew/hlc",
+            group: "now()",
+            name: "HybridLogicalClock.now()",
+            role: "subject",
+            nsPerOp: 45.81,
+            ratio: 1.07,
+            baseline: "Date.now()",
+            bytesPerOp: 16,
+            goal: "<= 1.05x",
+            goalMet: false,
+          },
+        ],
+        skipped: [],
+      },
     };
     html = await renderReport(input);
     writeFileSync(join(dir, "results.json"), JSON.stringify(input));
