@@ -203,7 +203,8 @@ function usageError(io: CommandIo, message: string): number {
   return 2;
 }
 
-function durationText(ms: number): string {
+/** An estimate as the command announces it: seconds, or minutes past a minute and a half. */
+function estimateText(ms: number): string {
   if (ms < 90_000) return `${Math.max(1, Math.round(ms / 1000))} s`;
   return `${Math.round(ms / 60_000)} min`;
 }
@@ -257,7 +258,7 @@ export async function compareCommand(argv: readonly string[], io: CommandIo): Pr
   const estimate = chosen.reduce((sum, p) => sum + p.estimateMs(options), 0);
   say(
     `skew compare${options.quick ? " --quick" : ""}: ${chosen.map((p) => p.title).join("; ")}.\n` +
-      `This will take about ${durationText(estimate)} on a 2-core machine; results go to ${out}.\n`,
+      `This will take about ${estimateText(estimate)} on a 2-core machine; results go to ${out}.\n`,
   );
 
   const input: { -readonly [K in keyof ReportInput]: ReportInput[K] } = {

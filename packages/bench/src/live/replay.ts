@@ -9,7 +9,7 @@
  * JSON and, with `--history`, the run's Jepsen history.
  */
 import { parseCellId } from "../matrix/cells.js";
-import { MatrixError } from "../matrix/errors.js";
+import { parseReplayArgs } from "../matrix/replay-args.js";
 import { LiveCluster } from "./cluster.js";
 import { LiveMatrixError } from "./errors.js";
 import { resolveLiveOptions } from "./matrix.js";
@@ -20,21 +20,11 @@ const usage =
   "usage: replay.ts --cell <mode/skew/workload/fault> --seed <n> [--run-ms <ms>] [--max-offset-ms <ms>] [--truetime-error-ms <ms>] [--history]";
 
 async function main(args: readonly string[]): Promise<void> {
-  const history = args.includes("--history");
-  const argv = args.filter((arg) => arg !== "--history");
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i] as string;
-    const value = argv[i + 1];
-    if (!flag.startsWith("--") || value === undefined)
-      throw new MatrixError("MATRIX_OPTION_INVALID", `bad arguments near ${flag}\n${usage}`);
-    values.set(flag.slice(2), value);
-  }
-  for (const flag of values.keys()) {
-    if (!["cell", "seed", "run-ms", "max-offset-ms", "truetime-error-ms"].includes(flag)) {
-      throw new MatrixError("MATRIX_OPTION_INVALID", `unknown flag --${flag}\n${usage}`);
-    }
-  }
+  const { history, values } = parseReplayArgs(
+    args,
+    ["cell", "seed", "run-ms", "max-offset-ms", "truetime-error-ms"],
+    usage,
+  );
   const cell = parseCellId(values.get("cell") ?? "");
   const seed = Number(values.get("seed"));
   const number = (flag: string) => (values.has(flag) ? Number(values.get(flag)) : undefined);

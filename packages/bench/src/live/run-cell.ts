@@ -20,8 +20,7 @@ import { Random } from "@skew/env";
 import { describeFault, type Fault, planFaults } from "@skew/jepsen";
 import { HttpDriver, type LiveRun, runLiveWorkload } from "@skew/jepsen/live";
 import { type Cell, cellId, checkCell, clocksOf } from "../matrix/cells.js";
-import { type CellSeedResult, checkSeed, type ResolvedCellRunOptions } from "../matrix/run-cell.js";
-import { percentile } from "../matrix/stats.js";
+import { type CellSeedResult, checkSeed, type ResolvedCellRunOptions, verdictFields } from "../matrix/run-cell.js";
 import type { LiveCluster } from "./cluster.js";
 import { LiveMatrixError } from "./errors.js";
 import { faultUnavailable, processNemesis } from "./nemesis.js";
@@ -107,21 +106,10 @@ export async function runLiveCell(
   const result: CellSeedResult = {
     seed,
     replay: liveReplayCommand(cell, seed, options),
-    attempted: verdict.attempted,
-    acknowledged: verdict.acknowledged,
-    lost: verdict.lost,
-    lostPercent: verdict.lostPercent,
-    wrongOrder: verdict.wrongOrder,
-    siblingsSurfaced: verdict.siblingsSurfaced,
-    siblingsMax: verdict.siblingsMax,
-    unacknowledgedAppeared: verdict.unacknowledgedAppeared,
-    unexpected: verdict.unexpected,
-    writeLatencyP50Ms: percentile(verdict.writeLatenciesMs, 50),
-    writeLatencyP99Ms: percentile(verdict.writeLatenciesMs, 99),
+    ...verdictFields(verdict),
     // A node does not say how long it held an acknowledgement for TrueTime (no such metric), and the
     // client's latency is not that hold: not measured live, rather than measured wrongly.
     commitWait: null,
-    finalRead: verdict.finalRead,
     finalReadR: run.finalReadR ?? null,
     faults: faults.map(describeFault),
     // No simulator trace: the hash of the history recorded, to match a result with a saved history.

@@ -7,28 +7,14 @@
  * numbers, the same trace hash) and, with `--history`, its Jepsen history.
  */
 import { parseCellId } from "./cells.js";
-import { MatrixError } from "./errors.js";
+import { parseReplayArgs } from "./replay-args.js";
 import { type CellRunOptions, simulateCell } from "./run-cell.js";
 
 const usage =
   "usage: replay.ts --cell <mode/skew/workload/fault> --seed <n> [--run-ms <ms>] [--truetime local-wall|gps:<ms>] [--max-offset-ms <ms>] [--history]";
 
 function main(args: readonly string[]): void {
-  const history = args.includes("--history");
-  const argv = args.filter((arg) => arg !== "--history");
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) {
-    const flag = argv[i] as string;
-    const value = argv[i + 1];
-    if (!flag.startsWith("--") || value === undefined)
-      throw new MatrixError("MATRIX_OPTION_INVALID", `bad arguments near ${flag}\n${usage}`);
-    values.set(flag.slice(2), value);
-  }
-  for (const flag of values.keys()) {
-    if (!["cell", "seed", "run-ms", "truetime", "max-offset-ms"].includes(flag)) {
-      throw new MatrixError("MATRIX_OPTION_INVALID", `unknown flag --${flag}\n${usage}`);
-    }
-  }
+  const { history, values } = parseReplayArgs(args, ["cell", "seed", "run-ms", "truetime", "max-offset-ms"], usage);
   const cell = parseCellId(values.get("cell") ?? "");
   const seed = Number(values.get("seed"));
   const truetime = values.get("truetime")?.split(":");

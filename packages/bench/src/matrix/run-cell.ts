@@ -12,7 +12,14 @@
  * the same simulator trace (its hash is in the result).
  */
 import { Random } from "@skew/env";
-import { type CoordinatedRequest, describeFault, planFaults, type SimulatedRun, simulateWorkload } from "@skew/jepsen";
+import {
+  type CoordinatedRequest,
+  describeFault,
+  planFaults,
+  type SimulatedRun,
+  simulateWorkload,
+  type Verdict,
+} from "@skew/jepsen";
 import { type Cell, cellId, checkCell, clocksOf, nodes } from "./cells.js";
 import { MatrixError } from "./errors.js";
 import { percentile } from "./stats.js";
@@ -79,6 +86,40 @@ export interface CellSeedResult {
   /** The faults played, as "412.0ms pause n2 for 230.5ms". */
   readonly faults: readonly string[];
   readonly traceHash: string;
+}
+
+/** The fields of a run's result that come from its verdict: filled alike by the simulated and the live runs. */
+export type VerdictFields = Pick<
+  CellSeedResult,
+  | "attempted"
+  | "acknowledged"
+  | "lost"
+  | "lostPercent"
+  | "wrongOrder"
+  | "siblingsSurfaced"
+  | "siblingsMax"
+  | "unacknowledgedAppeared"
+  | "unexpected"
+  | "writeLatencyP50Ms"
+  | "writeLatencyP99Ms"
+  | "finalRead"
+>;
+
+export function verdictFields(verdict: Verdict): VerdictFields {
+  return {
+    attempted: verdict.attempted,
+    acknowledged: verdict.acknowledged,
+    lost: verdict.lost,
+    lostPercent: verdict.lostPercent,
+    wrongOrder: verdict.wrongOrder,
+    siblingsSurfaced: verdict.siblingsSurfaced,
+    siblingsMax: verdict.siblingsMax,
+    unacknowledgedAppeared: verdict.unacknowledgedAppeared,
+    unexpected: verdict.unexpected,
+    writeLatencyP50Ms: percentile(verdict.writeLatenciesMs, 50),
+    writeLatencyP99Ms: percentile(verdict.writeLatenciesMs, 99),
+    finalRead: verdict.finalRead,
+  };
 }
 
 export interface CommitWait {
@@ -184,17 +225,7 @@ export function simulateCell(
   const result: CellSeedResult = {
     seed,
     replay: cellReplayCommand(cell, seed, resolved),
-    attempted: verdict.attempted,
-    acknowledged: verdict.acknowledged,
-    lost: verdict.lost,
-    lostPercent: verdict.lostPercent,
-    wrongOrder: verdict.wrongOrder,
-    siblingsSurfaced: verdict.siblingsSurfaced,
-    siblingsMax: verdict.siblingsMax,
-    unacknowledgedAppeared: verdict.unacknowledgedAppeared,
-    unexpected: verdict.unexpected,
-    writeLatencyP50Ms: percentile(verdict.writeLatenciesMs, 50),
-    writeLatencyP99Ms: percentile(verdict.writeLatenciesMs, 99),
+    ...verdictFields(verdict),
     commitWait:
       holds.length === 0
         ? null
@@ -204,7 +235,6 @@ export function simulateCell(
             holdMeanMs: mean(holds),
             twoEpsilonMeanMs: mean(widths),
           },
-    finalRead: verdict.finalRead,
     finalReadR: run.finalReadR ?? null,
     faults: faults.map(describeFault),
     traceHash: run.traceHash,

@@ -69,27 +69,34 @@ export function formatNumber(value: number, digits: number): string {
   return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-/** A table cell holding one result: its text, its exact value and where it comes from. */
-function numberCell(results: unknown, path: readonly (string | number)[], digits: number, suffix = ""): string {
+/** An element holding one result: its text, its exact value and where it comes from. */
+function numberElement(
+  tag: "td" | "span",
+  results: unknown,
+  path: readonly (string | number)[],
+  digits: number,
+  suffix = "",
+): string {
   const at = pointer(path);
   const value = resolvePointer(results, at);
-  if (typeof value !== "number") return `<td class="none">–</td>`;
-  return `<td data-path="${escapeHtml(at)}" data-value="${value}" data-digits="${digits}">${formatNumber(value, digits)}${suffix}</td>`;
+  if (typeof value !== "number") return `<${tag} class="none">–</${tag}>`;
+  return `<${tag} data-path="${escapeHtml(at)}" data-value="${value}" data-digits="${digits}">${formatNumber(value, digits)}${suffix}</${tag}>`;
+}
+
+/** A table cell holding one result. */
+function numberCell(results: unknown, path: readonly (string | number)[], digits: number, suffix = ""): string {
+  return numberElement("td", results, path, digits, suffix);
 }
 
 /** A summary across seeds as "mean ± half width". */
 function summaryCell(results: unknown, path: readonly (string | number)[], digits: number): string {
   const summary = resolvePointer(results, pointer(path)) as Summary | null | undefined;
   if (summary === null || summary === undefined) return `<td class="none">–</td>`;
-  const mean = numberCell(results, [...path, "mean"], digits)
-    .replace(/^<td/, "<span")
-    .replace(/<\/td>$/, "</span>");
+  const mean = numberElement("span", results, [...path, "mean"], digits);
   const half =
     summary.ci95HalfWidth === null
       ? ""
-      : ` <small>± ${numberCell(results, [...path, "ci95HalfWidth"], digits)
-          .replace(/^<td/, "<span")
-          .replace(/<\/td>$/, "</span>")}</small>`;
+      : ` <small>± ${numberElement("span", results, [...path, "ci95HalfWidth"], digits)}</small>`;
   return `<td>${mean}${half}</td>`;
 }
 
