@@ -4,9 +4,17 @@
  * drivers: a workload talks to a `Driver` (driver.ts) and records a Jepsen
  * history; the checkers judge that history and a final read, never the
  * driver. `KvCluster` is the simulator's driver; real processes get theirs
- * in the repository's test/ (issue 8).
+ * in @skew/jepsen/live (issue 8).
  */
 
+export {
+  type ConvergenceReport,
+  checkConvergence,
+  describeConvergence,
+  type NodeRoots,
+  type PartitionDivergence,
+  type RootHolders,
+} from "./checkers/convergence.js";
 export {
   type CounterReport,
   checkCounter,
@@ -24,6 +32,17 @@ export {
 } from "./checkers/replicas.js";
 export { checkSet, type SetReport } from "./checkers/set.js";
 export { checkSiblings, type SiblingsReport } from "./checkers/siblings.js";
+export {
+  type CountStaleness,
+  checkStaleReads,
+  describeStaleReads,
+  type IdsStaleness,
+  type NodeRead,
+  type NodeStaleness,
+  type StaleReadsKind,
+  type StaleReadsReport,
+  type UnreadNode,
+} from "./checkers/stale-reads.js";
 export { codeOf, type Driver, type NoReply, type Outcome, type WorkloadClient } from "./driver.js";
 export { JepsenError, type JepsenErrorCode, jepsenErrorCodes } from "./errors.js";
 export {
@@ -80,6 +99,25 @@ export { text } from "./text.js";
 export { judge, type Verdict } from "./verdict.js";
 export { CounterWorkload, type CounterWorkloadOptions, counterCodec } from "./workloads/counter.js";
 export { DeleteWorkload, type DeleteWorkloadOptions } from "./workloads/deletes.js";
+export {
+  driverClock,
+  excusedByNewerToken,
+  type FencedOptions,
+  type FencedStats,
+  type FencedSuiteOptions,
+  type FencedVerdict,
+  FencedWriters,
+  fencedClientsOf,
+  fencedReaderThinkMsMaxDefault,
+  fencedThinkMsMaxDefault,
+  judgeFenced,
+  type Lease,
+  LeaseService,
+  leaseMsDefault,
+  leaseRetryMsMaxDefault,
+  type RunningFenced,
+  startFenced,
+} from "./workloads/fenced.js";
 export { ReadModifyWrite, type ReadModifyWriteOptions } from "./workloads/read-modify-write.js";
 export {
   BlindWriters,

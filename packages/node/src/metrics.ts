@@ -86,6 +86,21 @@ export function createMetrics(sources: {
     () => sources.node().stats.readRepairsSent,
   );
   gauge(
+    "skew_messages_refused_clock_offset",
+    "Peer messages refused because their sender's HLC was ahead of this node's clock by more than the max offset",
+    () => sources.node().stats.messagesRefusedClockOffset,
+  );
+  gauge(
+    "skew_records_corrupt_restored",
+    "Stored records that failed their checksum when the node started (dropped, then repaired from replicas)",
+    () => sources.node().stats.recordsCorruptRestored,
+  );
+  gauge(
+    "skew_records_corrupt_received",
+    "Records from peers that failed their checksum (refused)",
+    () => sources.node().stats.recordsCorruptReceived,
+  );
+  gauge(
     "skew_handoffs_delivered",
     "Hints handed off and acknowledged (a counter kept by the core)",
     () => sources.node().stats.hintsDelivered,

@@ -109,6 +109,7 @@ export async function buildServer(config: NodeConfig, options: BuildOptions = {}
       clocks: running.clocks,
       stored,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
+      antiEntropyIntervalMs: config.antiEntropyIntervalMs,
     },
     store,
     peers: transport,

@@ -79,8 +79,8 @@ export async function liveFinalRead(
 }
 
 /**
- * The final read as the simulator's run makes it: r = n through the middle node (with skewed clocks the
- * one closest to every other), then r = a majority through each node in turn. Undefined when every
+ * The final read as the simulator's run makes it: r = N through the middle node (with skewed clocks the
+ * one closest to every other), then r = a majority of N through each node in turn. Undefined when every
  * attempt failed (a cluster that never healed: the run has no final verdict).
  */
 export async function finalReadAcross(
@@ -91,9 +91,11 @@ export async function finalReadAcross(
   key: string,
 ): Promise<{ readonly values: Uint8Array[]; readonly r: number } | undefined> {
   const middle = Math.floor(nodes.length / 2);
-  const majority = Math.floor(nodes.length / 2) + 1;
+  // Every replica of the key (N, or every node of a smaller cluster), then a majority of them.
+  const all = Math.min(nodes.length, replicasDefault);
+  const majority = Math.floor(all / 2) + 1;
   const attempts = [
-    { node: nodes[middle] as string, r: nodes.length },
+    { node: nodes[middle] as string, r: all },
     ...[...nodes.slice(middle), ...nodes.slice(0, middle)].map((node) => ({ node, r: majority })),
   ];
   for (const { node, r } of attempts) {

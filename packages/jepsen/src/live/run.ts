@@ -21,12 +21,7 @@ import { clientsOf, startWorkload, type WorkloadKind } from "../workloads/suite.
 import { LiveError } from "./errors.js";
 import { finalReadAcross } from "./final-read.js";
 import type { Anomaly, HttpDriver } from "./http-driver.js";
-
-/** Hurts real nodes: starts a fault and heals it (a paused process resumed, a stepped clock stepped back). */
-export interface LiveNemesis {
-  begin(fault: Fault): Promise<void>;
-  end(fault: Fault): Promise<void>;
-}
+import { type LiveNemesis, type PlayedFault, playFaults } from "./nemesis.js";
 
 export interface LiveRunOptions {
   /** A fresh driver over the cluster's nodes (its history becomes the run's); the caller closes it. */
@@ -44,7 +39,7 @@ export interface LiveRunOptions {
   /** The faults, their times counted from the workload's start; every one must have healed by `runMs`. */
   readonly faults?: readonly Fault[];
   /** Required when there are faults. */
-  readonly nemesis?: LiveNemesis;
+  readonly nemesis?: LiveNemesis<Fault>;
   /** Quorum options of every request (default `{ timeoutMs: quorumTimeoutMsDefault }`, as on the simulator). */
   readonly quorum?: QuorumOptions;
   /** Default 2 x the quorum timeout, as on the simulator. */
@@ -54,21 +49,13 @@ export interface LiveRunOptions {
   readonly settleMs?: number;
 }
 
-/** A fault as it was played: when it began and ended, in ms of the driver's clock from the workload's start. */
-export interface PlayedFault {
-  readonly fault: Fault;
-  readonly description: string;
-  readonly beganMs: number;
-  readonly endedMs: number;
-}
-
 export interface LiveRun {
   readonly verdict: Verdict;
   readonly ops: readonly Op[];
   readonly history: History;
   readonly finalValues: readonly Uint8Array[] | undefined;
   readonly finalReadR: number | undefined;
-  readonly faults: readonly PlayedFault[];
+  readonly faults: readonly PlayedFault<Fault>[];
   /** How long the whole run took, ms of real time (workload, heal, drain, settle, final read). */
   readonly elapsedMs: number;
 }
@@ -114,41 +101,21 @@ export async function runLiveWorkload(options: LiveRunOptions): Promise<LiveRun>
     ...(options.thinkMsMax === undefined ? {} : { thinkMsMax: options.thinkMsMax }),
   });
 
-  const played: PlayedFault[] = [];
-  const unhealed = new Set<Fault>();
-  const nemesisErrors: unknown[] = [];
-  const play = async (fault: Fault): Promise<void> => {
-    const nemesis = options.nemesis as LiveNemesis;
-    await wait(fault.atMs - (driver.nowMs() - startedMs));
-    const beganMs = driver.nowMs() - startedMs;
-    unhealed.add(fault);
-    try {
-      await nemesis.begin(fault);
-      // The fault lasts its duration from when it began, even if its timer fired late.
-      await wait(beganMs + fault.durationMs - (driver.nowMs() - startedMs));
-    } finally {
-      await nemesis.end(fault);
-      unhealed.delete(fault);
-    }
-    played.push({ fault, description: describeFault(fault), beganMs, endedMs: driver.nowMs() - startedMs });
-  };
-  // Faults of one kind never overlap (planFaults), so each plays in turn.
-  const schedule = (async () => {
-    for (const fault of faults) {
-      try {
-        await play(fault);
-      } catch (error) {
-        nemesisErrors.push(error);
-        return;
-      }
-    }
-  })();
+  // Faults of one kind never overlap (planFaults): a lane per kind.
+  const player = playFaults({
+    faults,
+    nemesis: options.nemesis as LiveNemesis<Fault>,
+    describe: describeFault,
+    lane: (fault) => fault.kind,
+    nowMs: () => driver.nowMs() - startedMs,
+    wait,
+  });
 
   try {
     await wait(runMs);
     workload.stop();
-    await schedule;
-    if (nemesisErrors.length > 0) throw nemesisErrors[0];
+    await player.done;
+    if (player.errors.length > 0) throw player.errors[0];
     const drainDeadlineMs = driver.nowMs() + clientTimeoutMs + drainMarginMs;
     while (!workload.idle) {
       if (driver.error !== undefined) throw driver.error.error;
@@ -171,13 +138,13 @@ export async function runLiveWorkload(options: LiveRunOptions): Promise<LiveRun>
       history: driver.history,
       finalValues: final?.values,
       finalReadR: final?.r,
-      faults: played,
+      faults: player.played,
       elapsedMs: driver.nowMs() - startedMs,
     };
   } finally {
     workload.stop();
     // A fault still on (the run failed half way) is healed before the error leaves: no paused process outlives it.
-    for (const fault of unhealed) await options.nemesis?.end(fault).catch(() => undefined);
+    await player.healNow();
   }
 }
 

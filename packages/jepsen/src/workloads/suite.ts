@@ -53,9 +53,12 @@ export interface SuiteOptions {
   readonly clientTimeoutMs?: number;
 }
 
-/** A started workload's handle: the same for every kind. */
-export interface RunningWorkload {
-  readonly kind: WorkloadKind;
+/**
+ * A started workload's handle: the same for every kind, the fenced workload's too (workloads/fenced.ts,
+ * which is not one of `workloadKinds`), so that a driver can hold any of them.
+ */
+export interface RunningWorkload<Kind extends string = WorkloadKind | "fenced"> {
+  readonly kind: Kind;
   stop(): void;
   /** No operation in flight (those of crashed client processes aside). */
   readonly idle: boolean;
@@ -71,7 +74,7 @@ export function clientsOf(kind: WorkloadKind, nodes: readonly string[]): ClientA
 }
 
 /** Creates and starts the workload `kind`. */
-export function startWorkload(options: SuiteOptions): RunningWorkload {
+export function startWorkload(options: SuiteOptions): RunningWorkload<WorkloadKind> {
   const { kind, nodes } = options;
   checkKind(kind);
   if (nodes.length === 0) throw new RangeError("startWorkload: at least one node is needed");

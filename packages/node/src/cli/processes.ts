@@ -8,6 +8,11 @@
  * `stop()` sends SIGTERM (the node drains and closes) and SIGKILL after
  * `stopGraceMs`; `kill(id, "SIGKILL")` and `restart(id)` are for crash
  * tests: a restarted node reuses its data directory.
+ *
+ * The fault-injection lab (test/faults/lab) gives each node its own address
+ * (`hosts`) in its own network namespace, entered through a launcher
+ * (`wrap`: `ip netns exec <namespace>`, which execs, so the spawned process
+ * is still the node and SIGKILL/SIGSTOP reach it).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -29,6 +34,16 @@ export interface ProcessClusterOptions {
   /** Each node's port, instead of `basePort` upwards. */
   readonly ports?: readonly number[];
   readonly host?: string;
+  /** Each node's address to listen on and be reached at, instead of `host` for all (one network namespace each). */
+  readonly hosts?: readonly string[];
+  /** Each node's id, instead of `n1` upwards. */
+  readonly ids?: readonly string[];
+  /**
+   * A launcher put before `node` on each node's command line, such as
+   * `["ip", "netns", "exec", "<namespace>"]`. It must exec the node (not
+   * fork it), so that the spawned process is the node and signals reach it.
+   */
+  readonly wrap?: (id: string) => readonly string[];
   readonly secret?: string;
   readonly adminToken?: string;
   /** Any other SKEW_* settings, the same for every node (SKEW_DURABILITY, SKEW_BUCKETS, ...). */
@@ -83,6 +98,7 @@ export class ProcessCluster {
   readonly #cli: string;
   readonly #nodeArgs: readonly string[];
   readonly #peers: string;
+  readonly #wrap: ((id: string) => readonly string[]) | undefined;
 
   constructor(options: ProcessClusterOptions) {
     if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 16) {
@@ -101,13 +117,19 @@ export class ProcessCluster {
     this.#nodeArgs = options.nodeArgs ?? (options.cli === undefined ? fallback.nodeArgs : []);
     if (options.ports !== undefined && options.ports.length !== options.nodes)
       throw new RangeError("one port per node");
+    if (options.hosts !== undefined && options.hosts.length !== options.nodes)
+      throw new RangeError("one host per node");
+    if (options.ids !== undefined && options.ids.length !== options.nodes) throw new RangeError("one id per node");
+    if (options.ids !== undefined && new Set(options.ids).size !== options.ids.length)
+      throw new RangeError("node ids must differ");
+    this.#wrap = options.wrap;
     this.nodes = Array.from({ length: options.nodes }, (_, i) => {
-      const id = `n${i + 1}`;
+      const id = options.ids?.[i] ?? `n${i + 1}`;
       const port = options.ports?.[i] ?? basePort + i;
       return {
         id,
         port,
-        url: `http://${host}:${port}`,
+        url: `http://${options.hosts?.[i] ?? host}:${port}`,
         dataDir: resolve(join(options.dataDir, id)),
         log: resolve(join(options.dataDir, `${id}.log`)),
         child: undefined,
@@ -198,7 +220,14 @@ export class ProcessCluster {
 
   #spawn(node: NodeProcess): void {
     const log = openSync(node.log, "a");
-    const child = spawn(process.execPath, [...this.#nodeArgs, this.#cli, "node"], {
+    const [command = process.execPath, ...args] = [
+      ...(this.#wrap?.(node.id) ?? []),
+      process.execPath,
+      ...this.#nodeArgs,
+      this.#cli,
+      "node",
+    ];
+    const child = spawn(command, args, {
       env: {
         ...process.env,
         ...this.#env,

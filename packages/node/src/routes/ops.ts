@@ -2,7 +2,10 @@
  * Operations: `/health`, `/metrics` (Prometheus text), `/cluster` (each
  * peer's phi, last heartbeat and measured clock offset; this node's
  * clocks), `/debug/keys/:bucket/:key` (this replica's record: stamp, or
- * dots and siblings; and every primary's kept versions).
+ * dots and siblings; and every primary's kept versions), `/debug/merkle`
+ * (the root of this replica's Merkle tree of each partition it replicates:
+ * equal across a partition's replicas once they hold the same records, the
+ * convergence anti-entropy works towards and the fault tests wait for).
  */
 import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { KvRecord } from "@skew/kv";
@@ -95,6 +98,29 @@ export async function registerOpsRoutes(app: FastifyInstance): Promise<void> {
         transport: runtime.transport.stats,
       };
     },
+  );
+
+  typed.get(
+    "/debug/merkle",
+    {
+      schema: {
+        summary: "The root of this replica's Merkle tree of each partition it replicates",
+        description:
+          "Roots are 32-bit additive hashes of the partition's records (every bucket): two replicas of a partition that hold the same records show the same root, whatever order the writes came in.",
+        response: {
+          200: Type.Object({
+            node: Type.String(),
+            roots: Type.Record(Type.String({ pattern: "^[0-9]+$" }), Type.Integer({ minimum: 0 })),
+          }),
+        },
+      },
+    },
+    async () => ({
+      node: runtime.config.id,
+      roots: Object.fromEntries(
+        [...runtime.driver.node.merkleRoots()].map(([partition, root]) => [String(partition), root]),
+      ),
+    }),
   );
 
   typed.get(

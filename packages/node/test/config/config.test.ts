@@ -105,6 +105,7 @@ describe("the order of the sources", () => {
     maxOffsetMs: ["250", "750"],
     trueTimeErrorMs: ["2", "3.5"],
     heartbeatIntervalMs: ["50", "300"],
+    antiEntropyIntervalMs: ["20", "5000"],
     logLevel: ["warn", "debug"],
   };
   const keys = Object.keys(pairs) as (keyof typeof pairs)[];
@@ -324,6 +325,8 @@ describe("mistakes: a ConfigError that names the option", () => {
       expectNamesOption(resolveConfig({ ...required, trueTimeErrorMs }), "trueTimeErrorMs");
     for (const heartbeatIntervalMs of ["9", "60001", "10.5"])
       expectNamesOption(resolveConfig({ ...required, heartbeatIntervalMs }), "heartbeatIntervalMs");
+    for (const antiEntropyIntervalMs of ["9", "3600001", "20.5", "-1"])
+      expectNamesOption(resolveConfig({ ...required, antiEntropyIntervalMs }), "antiEntropyIntervalMs");
   });
 
   it("a bad cluster name, host or data directory", () => {
@@ -353,12 +356,19 @@ describe("defaults", () => {
         "maxOffsetMs",
         "trueTimeErrorMs",
         "heartbeatIntervalMs",
+        "antiEntropyIntervalMs",
         "logLevel",
       ].sort(),
     );
     for (const key of ["host", "cluster", "durability", "logLevel"] as const)
       expect(config[key]).toBe(documentedDefault(key));
-    for (const key of ["port", "maxOffsetMs", "trueTimeErrorMs", "heartbeatIntervalMs"] as const)
+    for (const key of [
+      "port",
+      "maxOffsetMs",
+      "trueTimeErrorMs",
+      "heartbeatIntervalMs",
+      "antiEntropyIntervalMs",
+    ] as const)
       expect(config[key]).toBe(Number(documentedDefault(key)));
     expect(config.dataDir).toBe(documentedDefault("dataDir")?.replace("<id>", required.id));
     // "one per mode, named after it"
@@ -449,6 +459,7 @@ describe("the three sources agree (fast-check)", () => {
         { nil: undefined },
       ),
       heartbeatIntervalMs: fc.option(fc.integer({ min: 10, max: 60_000 }), { nil: undefined }),
+      antiEntropyIntervalMs: fc.option(fc.integer({ min: 10, max: 3_600_000 }), { nil: undefined }),
       logLevel: fc.option(fc.constantFrom("fatal", "error", "warn", "info", "debug", "trace", "silent"), {
         nil: undefined,
       }),
@@ -503,7 +514,14 @@ describe("the three sources agree (fast-check)", () => {
         // And the values are the ones given.
         expect(fromFlags.id).toBe(self);
         expect(fromFlags.peers.map((p) => p.id)).toEqual(members.map(([id]) => id));
-        for (const key of ["port", "maxOffsetMs", "trueTimeErrorMs", "heartbeatIntervalMs", "host"] as const)
+        for (const key of [
+          "port",
+          "maxOffsetMs",
+          "trueTimeErrorMs",
+          "heartbeatIntervalMs",
+          "antiEntropyIntervalMs",
+          "host",
+        ] as const)
           if (typed[key] !== undefined) expect(fromFlags[key]).toBe(typed[key]);
         if (raw.buckets !== undefined) expect(fromFlags.buckets).toEqual(Object.fromEntries(raw.buckets));
       }),
