@@ -64,6 +64,16 @@ export const faultThinkMsMax: Readonly<Record<FaultWorkload, number>> = {
   deletes: 20,
 };
 
+/**
+ * The quorums each workload asks for. The set, the counter and the deletes use the store's sloppy quorums
+ * (R = W = 2 of N = 3, fallbacks counting towards W: Dynamo's availability) and are judged on the final read.
+ * The register and the fenced writes are judged on every read, and a sloppy read may miss an acknowledged
+ * write that a fallback holds (R + W > N does not make sloppy quorums intersect): they ask for strict ones
+ * (PR = PW = 2 primaries), the guarantee a client that needs to read its writes must ask for.
+ */
+export const strictQuorumWorkloads: ReadonlySet<FaultWorkload> = new Set(["register", "fenced"]);
+const strictQuorum = { pr: 2, pw: 2 } as const;
+
 /** Keys the delete workload may write, one after another: more than a run of ten minutes gets through. */
 const deleteKeysMax = 100_000;
 
@@ -99,7 +109,8 @@ export class Case {
 
   constructor(options: CaseOptions) {
     this.options = options;
-    const { driver, workload, bucket, key, random, quorum, clientTimeoutMs } = options;
+    const { driver, workload, bucket, key, random, clientTimeoutMs } = options;
+    const quorum = strictQuorumWorkloads.has(workload) ? { ...options.quorum, ...strictQuorum } : options.quorum;
     const nodes = driver.nodes;
     const common = { driver, bucket, key, random, quorum, clientTimeoutMs, thinkMsMax: faultThinkMsMax[workload] };
     const kind = suiteKinds[workload];

@@ -70,7 +70,10 @@ export function summary(result: FaultRunResult): string {
       result.elapsedMs / 1_000
     ).toFixed(1)} s.`,
     "",
-    `Convergence: ${result.convergence.converged ? "yes" : "NO"}, ${(result.convergence.tookMs / 1_000).toFixed(1)} s after the heal.`,
+    `Healed: ${result.convergence.converged ? "yes" : "NO"} after ${(result.convergence.tookMs / 1_000).toFixed(1)} s ` +
+      `(every node hears every other: ${result.convergence.membershipHealed ? "yes" : "no"}; Merkle roots agree: ${
+        result.convergence.report.converged ? "yes" : "no"
+      }; hints left: ${result.convergence.hintsPending}).`,
     "",
     summaryTable(result),
     "",

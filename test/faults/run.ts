@@ -31,6 +31,7 @@ import { adjustClock, awaitConvergence, HttpDriver, playFaults } from "@skew/jep
 import { type ConflictMode, siblingsMax } from "@skew/kv";
 import { Case, type CaseVerdict, type FaultWorkload, faultWorkloads } from "./cases.js";
 import { NetCluster } from "./lab/cluster.js";
+import { LabError } from "./lab/errors.js";
 import { Lab } from "./lab/netns.js";
 import { ClusterNemesis, type NemesisEvent } from "./nemesis/live.js";
 import { healthyNetwork } from "./nemesis/network.js";
@@ -78,7 +79,11 @@ export interface FaultRunResult {
     readonly logBytesCut: readonly number[];
   };
   readonly convergence: {
+    /** Every node saw every other, the Merkle roots agreed and no hint was left, within the deadline. */
     readonly converged: boolean;
+    readonly membershipHealed: boolean;
+    /** Hints still held by the nodes at the end of the wait. */
+    readonly hintsPending: number;
     readonly tookMs: number;
     /** `convergeDeadlineMs`, plus the longest a node's HLC stays ahead after its clock faults (`clockLeadMsMax`). */
     readonly deadlineMs: number;
@@ -204,11 +209,28 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     log(`healed at ${((performance.now() - runStartMs) / 1_000).toFixed(1)} s; ${player.played.length} faults played`);
     await drain(cases);
 
+    // Healed means more than the faults ended: every node hears every other and suspects none (so reads go to
+    // the primaries, not to fallbacks), the replicas agree (Merkle roots), and every hint was handed off.
     const converging = performance.now();
     const deadlineMs = convergeDeadlineMs + clockLeadMsMax(planned);
-    const convergence = await awaitConvergence(urls, { deadlineMs });
+    let membershipHealed = true;
+    try {
+      await live.waitConnected(deadlineMs);
+    } catch (error) {
+      if (!(error instanceof LabError && error.code === "LAB_TIMEOUT")) throw error;
+      membershipHealed = false;
+      log(error.message);
+    }
+    const convergence = await awaitConvergence(urls, {
+      deadlineMs: Math.max(1, deadlineMs - (performance.now() - converging)),
+    });
+    let hintsPending = await hintsStored(urls);
+    while (hintsPending > 0 && performance.now() - converging < deadlineMs) {
+      await sleep(100);
+      hintsPending = await hintsStored(urls);
+    }
     const tookMs = performance.now() - converging;
-    log(`converged: ${convergence.converged} in ${(tookMs / 1_000).toFixed(1)} s`);
+    log(`converged: ${convergence.converged}, hints pending ${hintsPending}, after ${(tookMs / 1_000).toFixed(1)} s`);
 
     // Each node's own read before the final reads, whose read repair would hide a stale replica.
     const reads = [];
@@ -246,7 +268,14 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
         corruptionsCaught: nemesis.corruptionsCaught,
         logBytesCut: nemesis.logBytesCut,
       },
-      convergence: { converged: convergence.converged, tookMs, deadlineMs, report: convergence.report },
+      convergence: {
+        converged: convergence.converged && hintsPending === 0 && membershipHealed,
+        membershipHealed,
+        hintsPending,
+        tookMs,
+        deadlineMs,
+        report: convergence.report,
+      },
       cases: verdicts,
       driverProblems,
       histories,
@@ -266,15 +295,15 @@ export function lawsBroken(result: Omit<FaultRunResult, "lawsBroken">): string[]
   for (const [i, caught] of result.disk.corruptionsCaught.entries()) {
     if (caught < 1) broken.push(`corruption ${i + 1}: the restarted node's checksums did not catch the flipped byte`);
   }
-  if (!result.convergence.converged) {
+  const { convergence } = result;
+  const within = `within ${Math.round(convergence.deadlineMs)} ms of the heal`;
+  if (!convergence.membershipHealed) broken.push(`the nodes did not all hear each other again ${within}`);
+  if (!convergence.report.converged) {
     broken.push(
-      `the replicas did not converge within ${Math.round(result.convergence.deadlineMs)} ms of the heal: ${describeConvergence(
-        result.convergence.report,
-      )
-        .slice(0, 3)
-        .join("; ")}`,
+      `the replicas did not converge ${within}: ${describeConvergence(convergence.report).slice(0, 3).join("; ")}`,
     );
   }
+  if (convergence.hintsPending > 0) broken.push(`${convergence.hintsPending} hints were not handed off ${within}`);
   for (const c of result.cases) {
     const where = `${c.bucket}/${c.workload}`;
     const causal = c.bucket === "causal";
@@ -333,6 +362,12 @@ async function metric(url: string, name: string): Promise<number> {
   const text = await response.text();
   const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(" ") + 1));
+}
+
+/** Hints held across the nodes (their `skew_hints_stored` gauges); a node that does not answer counts one. */
+async function hintsStored(urls: Readonly<Record<string, string>>): Promise<number> {
+  const counts = await Promise.all(Object.values(urls).map((url) => metric(url, "skew_hints_stored").catch(() => 1)));
+  return counts.reduce((sum, count) => sum + count, 0);
 }
 
 /** A count, or the length of a list of ids. */

@@ -17,6 +17,11 @@ import { type Durability, ProcessCluster } from "@skew/node";
 import { LabError } from "./errors.js";
 import type { Lab } from "./netns.js";
 
+/**
+ * How long a node may take to answer /health after it was spawned: five nodes compile their TypeScript
+ * sources (tsx) at once, and under CI's other tests on two cores one took 19 s to restart.
+ */
+export const nodeStartTimeoutMs = 120_000;
 /** How long the nodes may take to hear from each other (a heartbeat each way) after they answer /health. */
 export const connectTimeoutMs = 15_000;
 /** How long a node may take to answer /cluster while the lab waits for the nodes to connect. */
@@ -81,6 +86,7 @@ export class NetCluster {
       cli: sourceCli,
       nodeArgs: ["--conditions=@skew/source", "--import", tsxLoader],
       wrap: (id) => lab.wrap(id),
+      startTimeoutMs: nodeStartTimeoutMs,
     });
     await cluster.start();
     const started = new NetCluster(lab, cluster);

@@ -3,11 +3,12 @@
  * key after key, each key only once, so that a value that ever reads back
  * after its acknowledged delete came back from the dead (a tombstone removed
  * too early, a replica that missed the delete and repaired the others with
- * the old value). The swarm runs it beside the set workload.
+ * the old value). The swarm runs it beside the set workload. Each step (put,
+ * get, delete) is an operation of the driver's history.
  */
 import type { Random } from "@skew/env";
 import type { ClientRequest, QuorumOptions } from "@skew/kv";
-import type { Driver, WorkloadClient } from "../driver.js";
+import { codeOf, type Driver, type Outcome, type WorkloadClient } from "../driver.js";
 import { text } from "../text.js";
 
 export interface DeleteWorkloadOptions {
@@ -82,29 +83,33 @@ export class DeleteWorkload {
       then();
     };
     this.#sender = kv;
-    const put: ClientRequest = { kind: "put", bucket, key, value: text.encode(value), ...quorum };
-    kv.call(
-      node,
-      put,
-      (written) => {
-        if (!written.ok) return done(false);
-        kv.call(
-          node,
-          { kind: "get", bucket, key, ...quorum },
-          (read) => {
-            if (!read.ok || read.kind !== "get") return done(false);
-            if (!read.values.some((v) => text.decode(v) === value)) return done(false);
-            kv.call(
-              node,
-              { kind: "delete", bucket, key, context: read.context, ...quorum },
-              (removed) => done(removed.ok),
-              clientTimeoutMs,
-            );
-          },
-          clientTimeoutMs,
+    // Each step is an operation of the history (f put, get, delete, names no checker reads; the key as its
+    // value), under a process of its own key, so that an unanswered step leaves no process a later key reuses.
+    const process = `${client}:${key}`;
+    const step = (f: string, request: ClientRequest, next: (outcome: Outcome) => void): void => {
+      driver.history.invoke(process, f, key);
+      kv.call(
+        node,
+        request,
+        (outcome) => {
+          if (outcome.ok)
+            driver.history.ok(process, f === "get" && outcome.kind === "get" ? outcome.values.length : key);
+          else if (outcome.definite) driver.history.fail(process, { code: codeOf(outcome) });
+          else driver.history.info(process, { code: codeOf(outcome) });
+          next(outcome);
+        },
+        clientTimeoutMs,
+      );
+    };
+    step("put", { kind: "put", bucket, key, value: text.encode(value), ...quorum }, (written) => {
+      if (!written.ok) return done(false);
+      step("get", { kind: "get", bucket, key, ...quorum }, (read) => {
+        if (!read.ok || read.kind !== "get") return done(false);
+        if (!read.values.some((v) => text.decode(v) === value)) return done(false);
+        step("delete", { kind: "delete", bucket, key, context: read.context, ...quorum }, (removed) =>
+          done(removed.ok),
         );
-      },
-      clientTimeoutMs,
-    );
+      });
+    });
   }
 }

@@ -50,6 +50,8 @@ export interface ProcessClusterOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The compiled CLI to run (default: this package's dist/cli.js). */
   readonly cli?: string;
+  /** How long each node may take to answer /health after it was spawned (default `startTimeoutMs`). */
+  readonly startTimeoutMs?: number;
   /** Arguments for node before the CLI's path (tests run the sources: `--import tsx`). */
   readonly nodeArgs?: readonly string[];
 }
@@ -98,6 +100,7 @@ export class ProcessCluster {
   readonly #cli: string;
   readonly #nodeArgs: readonly string[];
   readonly #peers: string;
+  readonly #startTimeoutMs: number;
   readonly #wrap: ((id: string) => readonly string[]) | undefined;
 
   constructor(options: ProcessClusterOptions) {
@@ -112,6 +115,10 @@ export class ProcessCluster {
     this.secret = options.secret ?? randomBytes(24).toString("base64url");
     this.adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
     this.#env = options.env ?? {};
+    this.#startTimeoutMs = options.startTimeoutMs ?? startTimeoutMs;
+    if (!(Number.isFinite(this.#startTimeoutMs) && this.#startTimeoutMs > 0)) {
+      throw new RangeError("startTimeoutMs must be a number of ms > 0");
+    }
     const fallback = defaultCli();
     this.#cli = options.cli ?? fallback.cli;
     this.#nodeArgs = options.nodeArgs ?? (options.cli === undefined ? fallback.nodeArgs : []);
@@ -152,7 +159,7 @@ export class ProcessCluster {
    */
   async start(): Promise<void> {
     for (const node of this.nodes) this.#spawn(node);
-    const started = await Promise.allSettled(this.nodes.map((node) => this.waitHealthy(node.id)));
+    const started = await Promise.allSettled(this.nodes.map((node) => this.waitHealthy(node.id, this.#startTimeoutMs)));
     const failure = started.find((result) => result.status === "rejected");
     if (failure !== undefined) {
       await this.stop();
@@ -165,7 +172,7 @@ export class ProcessCluster {
     const node = this.node(id);
     if (running(node.child)) throw new Error(`${id} is still running`);
     this.#spawn(node);
-    await this.waitHealthy(id);
+    await this.waitHealthy(id, this.#startTimeoutMs);
   }
 
   /** Sends `signal` to a node (SIGKILL: a crash; SIGSTOP/SIGCONT: a pause). */
