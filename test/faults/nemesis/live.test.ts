@@ -113,6 +113,47 @@ describe("ClusterNemesis", () => {
     for (let i = 1; i < offsets.length; i++) expect(offsets[i]).not.toBe(offsets[i - 1]);
   });
 
+  it("sets the clock of a node killed while the change was in flight when it restarts", async () => {
+    let release: () => void = () => undefined;
+    const clocks: number[] = [];
+    let first = true;
+    const nemesis = new ClusterNemesis({
+      nodes,
+      network: { applyNetwork: async () => undefined },
+      processes: {
+        kill: async () => release(),
+        restart: async () => undefined,
+        pause: async () => undefined,
+        resume: async () => undefined,
+        dataDirOf: (id) => `/nonexistent/${id}`,
+      },
+      clocks: {
+        adjust: async (_node, change) => {
+          if (first) {
+            first = false;
+            // The admin request hangs until the kill, then fails as a dead process's would.
+            await new Promise<void>((resolve) => {
+              release = resolve;
+            });
+            throw new TypeError("fetch failed");
+          }
+          clocks.push(change.offsetMs as number);
+        },
+      },
+      nowMs: () => 0,
+      wait: async () => undefined,
+    });
+    const bump: LiveFault = { ...at, kind: "clock-bump", node: "n3", deltaMs: 4_000 };
+    const kill: LiveFault = { ...at, kind: "kill", nodes: ["n3"] };
+    const bumping = nemesis.begin(bump);
+    // Let the admin request start before the kill.
+    while (first) await Promise.resolve();
+    await nemesis.begin(kill);
+    await expect(bumping).resolves.toBeUndefined();
+    await nemesis.end(kill);
+    expect(clocks).toEqual([4_000]);
+  });
+
   it("names an unknown node", async () => {
     const { nemesis } = fakes();
     await expect(nemesis.begin({ ...at, kind: "clock-bump", node: "n9", deltaMs: 1 })).rejects.toThrow(/no node "n9"/);

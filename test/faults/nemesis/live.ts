@@ -111,8 +111,9 @@ export class ClusterNemesis implements LiveNemesis<LiveFault> {
         return;
       case "pause":
         for (const node of fault.nodes) {
-          await this.#options.processes.pause(node);
+          // The state first: a clock change racing the signal then knows its failure is the pause's.
           this.#states.set(node, "paused");
+          await this.#options.processes.pause(node);
         }
         return;
       case "clock-bump":
@@ -241,8 +242,9 @@ export class ClusterNemesis implements LiveNemesis<LiveFault> {
 
   async #kill(node: string): Promise<void> {
     if (this.#states.get(node) === "down") return;
-    await this.#options.processes.kill(node);
+    // The state first: a clock change racing the kill then knows its failure is the kill's.
     this.#states.set(node, "down");
+    await this.#options.processes.kill(node);
   }
 
   async #restart(node: string): Promise<void> {
@@ -262,7 +264,15 @@ export class ClusterNemesis implements LiveNemesis<LiveFault> {
       const wanted = this.clockOf(node);
       const key = `${wanted.offsetMs}/${wanted.driftPpm}`;
       if (clock.applied === key || (clock.applied === undefined && key === "0/0")) return;
-      await this.#options.clocks.adjust(node, wanted);
+      try {
+        await this.#options.clocks.adjust(node, wanted);
+      } catch (error) {
+        // Killed or paused while the request was in flight (process faults play in their own lane): the
+        // clock is set when the node comes back. A node that is still up and does not answer is an error.
+        if (this.#states.get(node) === "up") throw error;
+        clock.applied = undefined;
+        return;
+      }
       clock.applied = key;
     });
     this.#clockQueues.set(
