@@ -150,7 +150,13 @@ describe("closing a node with a write in flight", () => {
     const url = cluster.urls[0] as string;
     const key = (name: string) => `${url}/buckets/causal/keys/${name}`;
 
-    const before = await send(`${key("before")}?w=3`, "PUT", "written before");
+    // Setup: a write every replica takes. Right after start, on a loaded machine, the nodes may not have heard
+    // each other's heartbeats yet and refuse w = 3 (503, definite): asked again until they have.
+    let before = await send(`${key("before")}?w=3`, "PUT", "written before");
+    for (let tries = 0; tries < 100 && "status" in before && before.status === 503; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      before = await send(`${key("before")}?w=3`, "PUT", "written before");
+    }
     expect("status" in before && before.status).toBe(200);
 
     // With its peers gone, n1 can store the write itself but waits for a second replica until the timeout.
