@@ -135,10 +135,6 @@ export class Case {
     }
   }
 
-  get keys(): readonly string[] {
-    return this.#deletes === undefined ? [this.options.key] : this.#deletes.deleted;
-  }
-
   stop(): void {
     this.#running.stop();
   }

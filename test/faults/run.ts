@@ -25,7 +25,8 @@
  */
 import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { Random } from "@skew/env";
+import { Random, sleep } from "@skew/env";
+import { SystemTimers } from "@skew/env/system";
 import { type ConvergenceReport, describeConvergence } from "@skew/jepsen";
 import { adjustClock, awaitConvergence, HttpDriver, playFaults } from "@skew/jepsen/live";
 import { type ConflictMode, siblingsMax } from "@skew/kv";
@@ -168,7 +169,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
       probe: { corruptRestored: (id) => metric(live.url(id), "skew_records_corrupt_restored") },
       clocks: { adjust: async (id, change) => void (await adjustClock(live.url(id), live.adminToken, change)) },
       nowMs: () => performance.now() - runStartMs,
-      wait: sleep,
+      wait,
       corruptPrefer: `-${options.seed}`,
     });
 
@@ -193,10 +194,10 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
       describe: describeLiveFault,
       lane: laneOf,
       nowMs: () => performance.now() - runStartMs,
-      wait: sleep,
+      wait,
     });
     try {
-      await sleep(options.timeMs);
+      await wait(options.timeMs);
       for (const c of cases) c.stop();
       // A lane that ran late (a restart slower than the schedule allowed) plays nothing past the workload.
       player.stop();
@@ -226,7 +227,7 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
     });
     let hintsPending = await hintsStored(urls);
     while (hintsPending > 0 && performance.now() - converging < deadlineMs) {
-      await sleep(100);
+      await wait(100);
       hintsPending = await hintsStored(urls);
     }
     const tookMs = performance.now() - converging;
@@ -360,7 +361,7 @@ async function drain(cases: readonly Case[]): Promise<void> {
   while (!cases.every((c) => c.idle)) {
     if (performance.now() > deadline)
       throw new Error(`operations still in flight ${clientTimeoutMs + 5_000} ms after the stop`);
-    await sleep(20);
+    await wait(20);
   }
 }
 
@@ -383,6 +384,9 @@ function size(measure: number | readonly number[]): number {
   return typeof measure === "number" ? measure : measure.length;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+const timers = new SystemTimers();
+
+/** The project's sleep on the machine's timers (a negative wait is no wait). */
+function wait(ms: number): Promise<void> {
+  return sleep(timers, Math.max(0, ms));
 }
