@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type FaultRunOptions, type FaultRunResult, staleReadsAfterHeal } from "./run.js";
+import { type FaultRunOptions, type FaultRunResult, unreadAfterHeal } from "./run.js";
 
 /** `npm run test:faults -- ...` with the flags that draw the same schedule and workloads again. */
 export function replayCommand(options: Omit<FaultRunOptions, "log" | "dir">): string {
@@ -57,7 +57,7 @@ export function summaryTable(result: FaultRunResult): string {
 
 export function summary(result: FaultRunResult): string {
   const { options } = result;
-  const stale = staleReadsAfterHeal(result);
+  const unread = unreadAfterHeal(result);
   const laws =
     result.lawsBroken.length === 0
       ? "Every law held."
@@ -80,10 +80,9 @@ export function summary(result: FaultRunResult): string {
     "",
     laws,
     "",
-    ...(stale.length === 0
-      ? ["Every node's own read after the heal agreed with the final read."]
-      : ["Stale reads after the heal (reported, not yet a law):", ...stale.map((line) => `- ${line}`)]),
-    "",
+    ...(unread.length === 0
+      ? []
+      : ["Reads after the heal that failed (reported, not judged):", ...unread.map((line) => `- ${line}`), ""]),
     `Replay the schedule: \`${replayCommand(options)}\``,
     "",
   ].join("\n");

@@ -8,12 +8,19 @@
  * whose copy failed its checksum counts as having none, so it is repaired
  * too and the damaged copy is never served.
  *
- * Sloppy reads: R counts every reply, a fallback's too (it answers with its
- * own copy joined with the hints it holds for the key, so a sloppy write is
- * readable by a sloppy read; a fallback that holds nothing answers "none"
- * and still counts, as in Dynamo). PR counts primaries only: a strict
- * quorum. Read repair goes to primaries only: a fallback is not a replica of
- * the key, and what it holds for the key reaches the primary by handoff.
+ * Sloppy reads: R counts a fallback's reply when it holds something for the
+ * key (its own copy joined with the hints it holds, so a sloppy write is
+ * readable by a sloppy read). A fallback that holds nothing answers "none",
+ * and that none counts only once every target has replied: a fallback is
+ * not a replica, so its none says nothing about the key (Riak's
+ * `notfound_ok = false`, for fallbacks only; a primary's none is an answer).
+ * Counting it at once, as Dynamo's R does, let a coordinator that briefly
+ * suspected one primary answer an r = 1 read with "none" from the empty
+ * fallback standing in for it while the other two primaries held the value
+ * (found by the fault suite, test/faults, seed 939765340). PR counts
+ * primaries only: a strict quorum. Read repair goes to primaries only: a
+ * fallback is not a replica of the key, and what it holds for the key
+ * reaches the primary by handoff.
  */
 import { type KvRecord, mergeRecords, recordsEqual } from "../record/index.js";
 import type { NormalRequest } from "../requests.js";
@@ -34,6 +41,7 @@ export class ReadCoordination {
     readonly deadlineMs: number,
   ) {}
 
+  /** The replies in, a fallback's "none" included. */
   get replies(): number {
     return this.#replies.size;
   }
@@ -48,11 +56,17 @@ export class ReadCoordination {
     if (record !== undefined) this.#merged = this.#merged === undefined ? record : mergeRecords(this.#merged, record);
   }
 
+  /** R replies that say something about the key (every reply once all are in), PR of them primaries. */
   get quorumMet(): boolean {
-    if (this.#replies.size < this.request.quorum) return false;
+    const all = this.allReplied;
+    let counted = 0;
     let primaries = 0;
-    for (const node of this.#replies.keys()) if (this.primaries.has(node)) primaries++;
-    return primaries >= this.request.primaryQuorum;
+    for (const [node, record] of this.#replies) {
+      const primary = this.primaries.has(node);
+      if (primary) primaries++;
+      if (primary || record !== undefined || all) counted++;
+    }
+    return counted >= this.request.quorum && primaries >= this.request.primaryQuorum;
   }
 
   get allReplied(): boolean {
