@@ -28,6 +28,7 @@ import {
 import { contextHeader, encodeValue, fenceHeader, path, resolvedValue, withQuery } from "./request.js";
 import { backoffMs, mayRetry } from "./retry.js";
 import type {
+  ClusterNodesView,
   ClusterView,
   DeleteOptions,
   DeleteResult,
@@ -36,6 +37,7 @@ import type {
   HealthResult,
   HistoryOptions,
   HistoryResult,
+  KeyReplicasView,
   NodeCallOptions,
   PutOptions,
   PutResult,
@@ -54,6 +56,7 @@ import {
   decodeRead,
   decodeSnapshot,
 } from "./wire.js";
+import { decodeClusterNodes, decodeKeyReplicas } from "./wire-ops.js";
 
 const quorumNames = ["n", "timeoutMs", "signal"] as const;
 const getNames = [...quorumNames, "r", "pr", "at", "wait"] as const;
@@ -245,6 +248,25 @@ export class SkewClient {
   /** One node's `/cluster`: members, their phi and clock offsets as that node sees them, its clocks and buckets. */
   async cluster(options?: NodeCallOptions): Promise<ClusterView> {
     return this.#nodeCall("cluster options", "/cluster", decodeCluster, options);
+  }
+
+  /**
+   * Every member's `/cluster` at once, as one node sees them: that node
+   * answers its own entry and asks each other member (1 s each); a member
+   * that did not answer has `view: null` and an `error`.
+   */
+  async clusterNodes(options?: NodeCallOptions): Promise<ClusterNodesView> {
+    return this.#nodeCall("clusterNodes options", "/cluster/nodes", decodeClusterNodes, options);
+  }
+
+  /**
+   * Each replica's own record of a key (stamp, or dots, version vector and
+   * siblings), fetched by one node from every node of the key's preference
+   * list: what anti-entropy and read repair have not reconciled yet shows.
+   */
+  async keyReplicas(bucket: string, key: string, options?: NodeCallOptions): Promise<KeyReplicasView> {
+    const route = `/debug/keys/${encodeURIComponent(name(bucket, "bucket"))}/${encodeURIComponent(name(key, "key"))}/replicas`;
+    return this.#nodeCall("keyReplicas options", route, decodeKeyReplicas, options);
   }
 
   /** Closes the client's own agent once calls in flight are done (a dispatcher handed in is the caller's to close). */

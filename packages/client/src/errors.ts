@@ -53,6 +53,11 @@ export const serverErrorCodes = Object.freeze([
   "FORBIDDEN",
   "ADMIN_DISABLED",
   "SHUTTING_DOWN",
+  "UNKNOWN_NODE",
+  "NODE_UNREACHABLE",
+  "DEMO_RUNNING",
+  "DEMO_FAILED",
+  "DASHBOARD_NOT_BUILT",
   "INTERNAL",
 ] as const);
 

@@ -1,9 +1,44 @@
 /**
  * What the client takes and gives back. Options mirror the node's query
  * parameters (README of @skew/node), with `timeoutMs` for its `timeout`;
- * replies are the node's JSON with values decoded from base64 to bytes.
+ * replies are the node's JSON with values decoded from base64 to bytes
+ * (their shapes: api.ts).
  */
 import type { Dispatcher } from "undici";
+import type { Sibling } from "./shapes.js";
+
+// The replies' shapes live in api.ts, which a browser can load; they are the client's too.
+export type {
+  ApiError,
+  CausalRecordView,
+  CausalSiblingView,
+  ClockChange,
+  ClusterClock,
+  ClusterMember,
+  ClusterNodesView,
+  ClusterNodeView,
+  ClusterRepairs,
+  ClusterView,
+  DeleteResult,
+  DemoWrite,
+  GetResult,
+  HealthResult,
+  HistoryReplica,
+  HistoryResult,
+  HistoryVersion,
+  KeyDebugView,
+  KeyReplicasView,
+  KeyReplicaView,
+  LostUpdateRequest,
+  LostUpdateRun,
+  LwwRecordView,
+  MemberErrorCode,
+  PutResult,
+  RecordView,
+  Sibling,
+  SnapshotEntry,
+  SnapshotResult,
+} from "./shapes.js";
 
 export interface SkewClientOptions {
   /** Base URLs of the nodes (`http://host:port`, optionally with a path prefix); any node coordinates any request. */
@@ -94,119 +129,6 @@ export interface UpdateOptions extends ReadQuorumOptions {
 export interface NodeCallOptions extends CallOptions {
   /** The node to ask, a base URL (default: the first of the client's nodes). */
   readonly node?: string;
-}
-
-/** One value of a key; a causal bucket may hold several at once (siblings). */
-export interface Sibling {
-  readonly value: Uint8Array;
-  readonly contentType: string;
-}
-
-export interface GetResult {
-  /** False when the key has no value (never written, or deleted). */
-  readonly found: boolean;
-  /** Every sibling; one in an LWW bucket, none when not found. */
-  readonly siblings: readonly Sibling[];
-  /** The opaque causal context: hand it back with the write that follows (empty for a read of the past). */
-  readonly context: string;
-}
-
-export interface PutResult {
-  /** The context after the write: a write with it supersedes this one. */
-  readonly context: string;
-  /** How many siblings the key holds after the write. */
-  readonly siblings: number;
-  /** Set when the key holds many siblings: read, resolve, write back. */
-  readonly warning?: string;
-}
-
-export interface DeleteResult {
-  readonly context: string;
-  readonly siblings: number;
-}
-
-export interface SnapshotEntry {
-  readonly key: string;
-  readonly found: boolean;
-  readonly siblings: readonly Sibling[];
-}
-
-export interface SnapshotResult {
-  readonly at: number;
-  /** One per requested key, in the request's order. */
-  readonly entries: readonly SnapshotEntry[];
-}
-
-export interface HistoryVersion {
-  /** The version's stamp, in the bucket's clock. */
-  readonly at: number;
-  /** The node that stamped it. */
-  readonly node: string;
-  readonly bytes: number;
-  readonly tombstone: boolean;
-  /** A causal sibling's dot counter; null in LWW buckets. */
-  readonly counter: number | null;
-  /** A causal sibling: the stamp of the write that superseded it; null while live and in LWW buckets. */
-  readonly supersededAt: number | null;
-}
-
-export interface HistoryReplica {
-  readonly node: string;
-  readonly state: "answered" | "suspected" | "no-answer";
-  /** Below this stamp the replica's history was dropped; null if nothing was. */
-  readonly horizon?: number | null;
-  readonly versions?: readonly HistoryVersion[];
-}
-
-export interface HistoryResult {
-  readonly bucket: string;
-  readonly key: string;
-  readonly mode: string;
-  readonly replicas: readonly HistoryReplica[];
-}
-
-export interface HealthResult {
-  /** `ok` while the node serves; `closing` or `failed` otherwise (answered with 503). */
-  readonly status: string;
-  readonly node: string;
-  readonly uptimeMs: number;
-  readonly requestsInFlight: number;
-}
-
-export interface ClusterMember {
-  readonly id: string;
-  readonly url: string;
-  readonly self: boolean;
-  readonly phi?: number | null;
-  readonly suspected?: boolean;
-  readonly lastHeartbeatAgoMs?: number | null;
-  readonly clockOffsetMs?: number | null;
-}
-
-/** A node's clocks as it reads them: its wall clock (with the admin's offset and drift), the HLC and TrueTime. */
-export interface ClusterClock {
-  readonly wallMs: number;
-  /** The machine's own clock, before the admin's offset and drift. */
-  readonly systemMs: number;
-  readonly offsetMs: number;
-  readonly driftPpm: number;
-  /** The last HLC timestamp issued, packed (a value for `at` in `lww-hlc` and `causal` buckets). */
-  readonly hlc: number;
-  /** TrueTime's interval; null until the clock has synchronised. */
-  readonly truetime: { readonly earliest: number; readonly latest: number } | null;
-}
-
-export interface ClusterView {
-  /** The id of the node that answered. */
-  readonly node: string;
-  readonly cluster: string;
-  /** Bucket name to conflict mode. */
-  readonly buckets: Readonly<Record<string, string>>;
-  readonly clock: ClusterClock;
-  readonly members: readonly ClusterMember[];
-  readonly hints: number;
-  readonly storage: Readonly<Record<string, unknown>>;
-  readonly transport: Readonly<Record<string, unknown>>;
 }
 
 /** What `update`'s resolver returns: the value to write (bytes, text, or either with its content type). */

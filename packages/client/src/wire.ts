@@ -3,12 +3,16 @@
  * http/errors.ts define them). Nothing a node sends is trusted by type: a
  * reply of the wrong shape is `INVALID_RESPONSE`, never a value with holes.
  * Each decoder returns `undefined` for a status that is not its success, and
- * the error body is decoded instead.
+ * the error body is decoded instead. Browser-safe (api.ts re-exports these):
+ * it imports nothing at run time but decode.ts.
  */
+
+import { array, boolean, bytes, count, InvalidReply, nullable, number, object, oneOf, string } from "./decode.js";
 import type { FailureDetails } from "./errors.js";
 import type {
   ClusterClock,
   ClusterMember,
+  ClusterRepairs,
   ClusterView,
   DeleteResult,
   GetResult,
@@ -19,60 +23,9 @@ import type {
   PutResult,
   Sibling,
   SnapshotResult,
-} from "./types.js";
+} from "./shapes.js";
 
-/** A reply that is not what the API sends; the caller turns it into `INVALID_RESPONSE`. */
-export class InvalidReply extends Error {
-  override name = "InvalidReply";
-}
-
-type Json = Record<string, unknown>;
-
-function object(value: unknown, what: string): Json {
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new InvalidReply(`${what} is not an object`);
-  return value as Json;
-}
-
-function string(value: unknown, what: string): string {
-  if (typeof value !== "string") throw new InvalidReply(`${what} is not a string`);
-  return value;
-}
-
-function number(value: unknown, what: string): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) throw new InvalidReply(`${what} is not a number`);
-  return value;
-}
-
-function count(value: unknown, what: string): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0)
-    throw new InvalidReply(`${what} is not a count`);
-  return value;
-}
-
-function boolean(value: unknown, what: string): boolean {
-  if (typeof value !== "boolean") throw new InvalidReply(`${what} is not a boolean`);
-  return value;
-}
-
-function array(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) throw new InvalidReply(`${what} is not an array`);
-  return value;
-}
-
-function nullable<T>(value: unknown, decode: (v: unknown, what: string) => T, what: string): T | null {
-  return value === null ? null : decode(value, what);
-}
-
-const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** Strict base64 (Buffer's decoder skips what it does not know, which would turn a corrupt reply into other bytes). */
-function bytes(value: unknown, what: string): Uint8Array {
-  const text = string(value, what);
-  if (!base64.test(text)) throw new InvalidReply(`${what} is not base64`);
-  // A copy, not a view: Buffer.from may hand out a slice of a shared pool.
-  return new Uint8Array(Buffer.from(text, "base64"));
-}
+export { InvalidReply } from "./decode.js";
 
 function siblings(value: unknown, what: string): Sibling[] {
   return array(value, what).map((entry, i) => {
@@ -138,30 +91,29 @@ function historyVersion(value: unknown, what: string): HistoryVersion {
 
 const replicaStates = ["answered", "suspected", "no-answer"] as const;
 
+/** One primary's kept versions, as `/history` and `/debug/keys` answer them. */
+export function historyReplica(value: unknown, what: string): HistoryReplica {
+  const r = object(value, what);
+  const state = oneOf(r.state, replicaStates, `${what}.state`);
+  const replica: { -readonly [K in keyof HistoryReplica]: HistoryReplica[K] } = {
+    node: string(r.node, `${what}.node`),
+    state,
+  };
+  if (r.horizon !== undefined) replica.horizon = nullable(r.horizon, number, `${what}.horizon`);
+  if (r.versions !== undefined) {
+    replica.versions = array(r.versions, `${what}.versions`).map((v, j) => historyVersion(v, `${what}.versions[${j}]`));
+  }
+  return replica;
+}
+
 export function decodeHistory(status: number, json: unknown): HistoryResult | undefined {
   if (status !== 200) return undefined;
   const body = object(json, "the reply");
-  const replicas = array(body.replicas, "replicas").map((entry, i): HistoryReplica => {
-    const r = object(entry, `replicas[${i}]`);
-    const state = replicaStates.find((s) => s === r.state);
-    if (state === undefined) throw new InvalidReply(`replicas[${i}].state is not one of ${replicaStates.join(", ")}`);
-    const replica: { -readonly [K in keyof HistoryReplica]: HistoryReplica[K] } = {
-      node: string(r.node, `replicas[${i}].node`),
-      state,
-    };
-    if (r.horizon !== undefined) replica.horizon = nullable(r.horizon, number, `replicas[${i}].horizon`);
-    if (r.versions !== undefined) {
-      replica.versions = array(r.versions, `replicas[${i}].versions`).map((v, j) =>
-        historyVersion(v, `replicas[${i}].versions[${j}]`),
-      );
-    }
-    return replica;
-  });
   return {
     bucket: string(body.bucket, "bucket"),
     key: string(body.key, "key"),
     mode: string(body.mode, "mode"),
-    replicas,
+    replicas: array(body.replicas, "replicas").map((entry, i) => historyReplica(entry, `replicas[${i}]`)),
   };
 }
 
@@ -178,23 +130,29 @@ export function decodeHealth(status: number, json: unknown): HealthResult | unde
   };
 }
 
-function clusterClock(value: unknown): ClusterClock {
-  const c = object(value, "clock");
-  const truetime = c.truetime === null ? null : object(c.truetime, "clock.truetime");
+/** A node's clocks, as `/cluster` and `/admin/clock` answer them. */
+export function clusterClock(value: unknown, what = "clock"): ClusterClock {
+  const c = object(value, what);
+  const truetime = c.truetime === null ? null : object(c.truetime, `${what}.truetime`);
   return {
-    wallMs: number(c.wallMs, "clock.wallMs"),
-    systemMs: number(c.systemMs, "clock.systemMs"),
-    offsetMs: number(c.offsetMs, "clock.offsetMs"),
-    driftPpm: number(c.driftPpm, "clock.driftPpm"),
-    hlc: number(c.hlc, "clock.hlc"),
+    wallMs: number(c.wallMs, `${what}.wallMs`),
+    systemMs: number(c.systemMs, `${what}.systemMs`),
+    offsetMs: number(c.offsetMs, `${what}.offsetMs`),
+    driftPpm: number(c.driftPpm, `${what}.driftPpm`),
+    hlc: number(c.hlc, `${what}.hlc`),
     truetime:
       truetime === null
         ? null
         : {
-            earliest: number(truetime.earliest, "clock.truetime.earliest"),
-            latest: number(truetime.latest, "clock.truetime.latest"),
+            earliest: number(truetime.earliest, `${what}.truetime.earliest`),
+            latest: number(truetime.latest, `${what}.truetime.latest`),
           },
   };
+}
+
+function clusterRepairs(value: unknown): ClusterRepairs {
+  const r = object(value, "repairs");
+  return { running: count(r.running, "repairs.running"), completed: count(r.completed, "repairs.completed") };
 }
 
 export function decodeCluster(status: number, json: unknown): ClusterView | undefined {
@@ -225,6 +183,7 @@ export function decodeCluster(status: number, json: unknown): ClusterView | unde
     clock: clusterClock(body.clock),
     members,
     hints: count(body.hints, "hints"),
+    repairs: clusterRepairs(body.repairs),
     storage: object(body.storage, "storage"),
     transport: object(body.transport, "transport"),
   };

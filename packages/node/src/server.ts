@@ -6,8 +6,12 @@
  * - the client API (JSON over HTTP, in Riak's manner; routes/keys.ts);
  * - `/internal/stream`, replica-to-replica streams of signed msgpack frames (peer/);
  * - `/health`, `/metrics`, `/cluster`, `/debug/keys/:bucket/:key`;
- * - `/admin/clock`, behind the admin token;
- * - `/docs`: the OpenAPI description and its UI.
+ * - `/cluster/nodes` and `/debug/keys/:bucket/:key/replicas`, which ask
+ *   every member (or replica) at once, for a page that talks to one node;
+ * - `/admin/clock`, `/admin/nodes/:id/clock`, `/admin/demo/lost-update`,
+ *   behind the admin token;
+ * - `/docs`: the OpenAPI description and its UI;
+ * - `/`: the web dashboard (`@skew/dashboard`), when it is built.
  *
  * Closing the app (`app.close()`, on SIGTERM/SIGINT from the CLI) stops
  * taking connections, lets in-flight requests finish, then closes the
@@ -30,9 +34,13 @@ import { strictValidatorCompiler } from "./http/validation.js";
 import { createMetrics, type NodeMetrics } from "./metrics.js";
 import { createPeerAuth } from "./peer/index.js";
 import { registerAdminRoutes } from "./routes/admin.js";
+import { registerClusterNodesRoutes } from "./routes/cluster-nodes.js";
+import { registerDashboardRoutes } from "./routes/dashboard.js";
+import { registerDemoRoutes } from "./routes/demo.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 import { registerPeerRoutes } from "./routes/peer.js";
+import { registerReplicaRoutes } from "./routes/replicas.js";
 import type { NodeRuntime } from "./runtime.js";
 import { encodeHlcUpperBound, hlcUpperBoundKey, LevelStore } from "./storage/index.js";
 import { HttpPeerTransport } from "./transport.js";
@@ -220,7 +228,12 @@ export async function buildServer(config: NodeConfig, options: BuildOptions = {}
   await app.register(registerKeyRoutes);
   await app.register(registerPeerRoutes);
   await app.register(registerOpsRoutes);
+  await app.register(registerClusterNodesRoutes);
+  await app.register(registerReplicaRoutes);
   await app.register(registerAdminRoutes);
+  await app.register(registerDemoRoutes);
+  // Last: the dashboard's `/` and `/assets/*` take nothing another route has.
+  await app.register(registerDashboardRoutes);
 
   app.addHook("preClose", (done) => {
     runtime.closing = true;

@@ -149,6 +149,11 @@ export class AntiEntropy {
   #cursor = 0;
   #sessions = 0;
   #session: Session | undefined;
+
+  /** True while an exchange this node started is in flight (it runs one at a time). */
+  get exchanging(): boolean {
+    return this.#session !== undefined;
+  }
   #nextRoundMs: number;
 
   constructor(host: AntiEntropyHost) {

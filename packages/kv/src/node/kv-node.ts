@@ -444,11 +444,14 @@ export class KvNode {
     readonly antiEntropy: Readonly<AntiEntropyStats>;
     readonly tombstones: Readonly<TombstoneStats>;
     readonly exchangePairs: number;
+    /** An anti-entropy exchange this node started is in flight. */
+    readonly exchanging: boolean;
     readonly tombstonesPending: number;
     readonly ghosts: number;
   } {
     return {
       antiEntropy: { ...this.#antiEntropy.stats },
+      exchanging: this.#antiEntropy.exchanging,
       tombstones: { ...this.#tombstones.stats },
       exchangePairs: this.#antiEntropy.pairs,
       tombstonesPending: this.#tombstones.pending,

@@ -83,6 +83,8 @@ export function describeCluster(cluster: ProcessCluster): string {
     `A ${cluster.nodes.length}-replica cluster is running:`,
     ...cluster.nodes.map((n) => `  ${n.id}  ${n.url}   data ${n.dataDir}   log ${n.log}`),
     "",
+    `Look at it: open ${first}/ (the dashboard: the cluster, the clocks, a key's replicas, lost updates live)`,
+    "",
     "Talk to it:",
     `  curl -X PUT --data 'hello' -H 'content-type: text/plain' ${first}/buckets/causal/keys/greeting`,
     `  curl ${first}/buckets/causal/keys/greeting`,

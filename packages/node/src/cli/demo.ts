@@ -20,7 +20,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { SkewClient } from "@skew/client";
+import { appendWrites, type DemoMember, demoSettleMs, setClock } from "../demo/lost-update.js";
 import { describeCluster, startAndServe } from "./cluster-command.js";
 import { exitCodes, usageErrorOf } from "./exit.js";
 import { ProcessCluster } from "./processes.js";
@@ -92,65 +92,42 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   return exitCodes.ok;
 }
 
-/** Skews n3, waits for heartbeats to carry it, runs the appends in each bucket. */
+/**
+ * Skews n3, waits for heartbeats to carry it, runs the appends in each
+ * bucket (demo/lost-update.ts, as the dashboard's demonstration does). n3
+ * stays skewed: the cluster serves on with the clock it was shown with.
+ */
 export async function demonstrate(cluster: ProcessCluster, appends: number, skewMs: number): Promise<Outcome[]> {
-  const urls = cluster.nodes.map((n) => n.url);
-  const skewed = cluster.nodes[2] as { id: string; url: string };
-  const response = await fetch(`${skewed.url}/admin/clock`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${cluster.adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ offsetMs: skewMs }),
-  });
-  if (!response.ok) throw new Error(`setting ${skewed.id}'s clock failed: ${response.status} ${await response.text()}`);
+  const members: DemoMember[] = cluster.nodes.map(({ id, url }) => ({ id, url }));
+  const skewed = members[2] as DemoMember;
+  const nowMs = (): number => performance.now();
+  await setClock(skewed, `Bearer ${cluster.adminToken}`, { offsetMs: skewMs }, nowMs);
   process.stdout.write(
     `${skewed.id}'s clock is now ${Math.abs(skewMs)} ms ${skewMs < 0 ? "behind" : "ahead of"} the others.\n`,
   );
-  await new Promise((r) => setTimeout(r, 1_000)); // heartbeats: every node sees the others up
-  const clients = urls.map((url) => new SkewClient({ nodes: [url], timeoutMs: 5_000 }));
+  await new Promise((r) => setTimeout(r, demoSettleMs)); // heartbeats: every node sees the others up
   const key = `list-${Date.now()}`;
   const outcomes: Outcome[] = [];
-  try {
-    for (const mode of ["lww-wall", "lww-hlc", "causal"] as const) {
-      const acknowledged: string[] = [];
-      for (let i = 0; i < appends; i++) {
-        const via = i % clients.length;
-        const client = clients[via] as SkewClient;
-        const item = `${i}@n${via + 1}`;
-        if (mode === "causal") {
-          await client.update(mode, key, (siblings) => JSON.stringify([...union(siblings.map((s) => s.value)), item]));
-        } else {
-          const read = await client.get(mode, key);
-          const list = read.found ? parseList(read.siblings[0]?.value) : [];
-          await client.put(mode, key, JSON.stringify([...list, item]), { context: read.context });
-        }
-        acknowledged.push(item);
-      }
-      const final = await clients[0]?.get(mode, key, { r: 3 });
-      const kept = new Set(final === undefined ? [] : union(final.siblings.map((s) => s.value)));
-      outcomes.push({
-        mode,
-        acknowledged: acknowledged.length,
-        kept: kept.size,
-        lost: acknowledged.filter((item) => !kept.has(item)),
-      });
-    }
-  } finally {
-    await Promise.all(clients.map((c) => c.close()));
+  for (const mode of ["lww-wall", "lww-hlc", "causal"] as const) {
+    const { writes } = await appendWrites({
+      members,
+      bucket: mode,
+      causal: mode === "causal",
+      key,
+      appends,
+      nowMs,
+      startedAtMs: nowMs(),
+      skew: { member: skewed.id, skewMs },
+    });
+    const acknowledged = writes.filter((w) => w.error === null);
+    outcomes.push({
+      mode,
+      acknowledged: acknowledged.length,
+      kept: writes.filter((w) => w.kept).length,
+      lost: acknowledged.filter((w) => !w.kept).map((w) => w.item),
+    });
   }
   return outcomes;
-}
-
-function parseList(bytes: Uint8Array | undefined): string[] {
-  if (bytes === undefined) return [];
-  const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
-  return Array.isArray(parsed) ? parsed.map(String) : [];
-}
-
-/** Every item of every sibling, once, in first-seen order: the set union that makes siblings lose nothing. */
-function union(values: readonly Uint8Array[]): string[] {
-  const seen = new Set<string>();
-  for (const value of values) for (const item of parseList(value)) seen.add(item);
-  return [...seen];
 }
 
 export function formatOutcomes(outcomes: readonly Outcome[], skewMs: number): string {

@@ -36,6 +36,14 @@ export const nodeErrorCodes = Object.freeze({
   FORBIDDEN: { status: 403, message: "the credentials are wrong" },
   ADMIN_DISABLED: { status: 404, message: "the admin endpoints are off: start the node with an admin token" },
   SHUTTING_DOWN: { status: 503, message: "the node is shutting down" },
+  UNKNOWN_NODE: { status: 404, message: "no member of this cluster has that id" },
+  NODE_UNREACHABLE: { status: 502, message: "the member gave no usable answer" },
+  DEMO_RUNNING: { status: 409, message: "a demonstration is already running on this node: wait for it" },
+  DEMO_FAILED: { status: 502, message: "the demonstration could not finish" },
+  DASHBOARD_NOT_BUILT: {
+    status: 503,
+    message: "the dashboard is not built: run `npm run build` (or `npm run build -w @skew/dashboard`) and reload",
+  },
   INTERNAL: { status: 500, message: "an internal error; the node's log has the details" },
 } as const);
 

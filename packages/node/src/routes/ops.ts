@@ -1,49 +1,18 @@
 /**
  * Operations: `/health`, `/metrics` (Prometheus text), `/cluster` (each
  * peer's phi, last heartbeat and measured clock offset; this node's
- * clocks), `/debug/keys/:bucket/:key` (this replica's record: stamp, or
- * dots and siblings; and every primary's kept versions), `/debug/merkle`
+ * clocks, hints and repairs: views.ts), `/debug/keys/:bucket/:key` (this
+ * replica's record: stamp, or dots and siblings; the key's preference
+ * list; and every primary's kept versions), `/debug/merkle`
  * (the root of this replica's Merkle tree of each partition it replicates:
  * equal across a partition's replicas once they hold the same records, the
  * convergence anti-entropy works towards and the fault tests wait for).
  */
-import { Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import type { KvRecord } from "@skew/kv";
+import { type Static, Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
-import { unframeValue } from "../http/values.js";
-import { clockView } from "./admin.js";
 import { call } from "./keys.js";
-
-function describeRecord(record: KvRecord | undefined): unknown {
-  if (record === undefined) return null;
-  if (record.kind === "lww") {
-    const { time, node, fence } = record.stamp;
-    const value = record.value === null ? null : unframeValue(record.value);
-    return {
-      kind: "lww",
-      stamp: { time, node, fence },
-      tombstone: value === null,
-      contentType: value?.contentType,
-      bytes: value?.bytes.length ?? 0,
-    };
-  }
-  return {
-    kind: "causal",
-    fence: record.fence,
-    versionVector: Object.fromEntries(record.set.join().entries()),
-    siblings: record.set.siblings().map((s) => {
-      const value = s.value.value === null ? null : unframeValue(s.value.value);
-      return {
-        dot: `${s.replica}:${s.counter}`,
-        at: s.value.at,
-        fence: s.value.fence,
-        tombstone: value === null,
-        contentType: value?.contentType,
-        bytes: value?.bytes.length ?? 0,
-      };
-    }),
-  };
-}
+import { ClusterViewSchema } from "./schemas.js";
+import { checkKey, clusterView, describeRecord, preferenceOf } from "./views.js";
 
 export async function registerOpsRoutes(app: FastifyInstance): Promise<void> {
   const runtime = app.skew;
@@ -71,33 +40,16 @@ export async function registerOpsRoutes(app: FastifyInstance): Promise<void> {
 
   typed.get(
     "/cluster",
-    { schema: { summary: "Members, their phi, last heartbeat and clock offset; this node's clocks" } },
-    async () => {
-      const now = runtime.monotonic.now();
-      const views = new Map(runtime.driver.node.membership(now).map((v) => [v.peer, v]));
-      return {
-        node: runtime.config.id,
-        cluster: runtime.config.cluster,
-        buckets: runtime.config.buckets,
-        clock: clockView(runtime),
-        members: runtime.config.peers.map(({ id, url }) => {
-          if (id === runtime.config.id) return { id, url, self: true };
-          const view = views.get(id);
-          return {
-            id,
-            url,
-            self: false,
-            phi: view === undefined || !Number.isFinite(view.phi) ? null : view.phi,
-            suspected: view?.suspected ?? false,
-            lastHeartbeatAgoMs: view?.lastHeartbeatMs === undefined ? null : Math.round(now - view.lastHeartbeatMs),
-            clockOffsetMs: view?.clockOffsetMs ?? null,
-          };
-        }),
-        hints: [...runtime.driver.node.hints()].length,
-        storage: runtime.store.stats,
-        transport: runtime.transport.stats,
-      };
+    {
+      schema: {
+        summary: "Members, their phi, last heartbeat and clock offset; this node's clocks, hints and repairs",
+        description:
+          "This node's view: each member's phi (suspicion), last heartbeat and clock offset as measured from its heartbeats; this node's wall clock, HLC and TrueTime interval; hinted writes it holds for members that were down; repairs: `running` is the anti-entropy exchange in flight (0 or 1), `completed` counts read repairs sent and exchanges that repaired keys since start.",
+        response: { 200: ClusterViewSchema },
+      },
     },
+    // The schema documents the answer (the reply is serialized as it is); the view's type is the client's, read-only.
+    async () => clusterView(runtime) as Static<typeof ClusterViewSchema>,
   );
 
   typed.get(
@@ -127,23 +79,29 @@ export async function registerOpsRoutes(app: FastifyInstance): Promise<void> {
     "/debug/keys/:bucket/:key",
     {
       schema: {
-        summary: "This replica's record of a key, and every primary's kept versions",
+        summary: "This replica's record of a key, its preference list, and every primary's kept versions",
+        description:
+          "`local`: this replica's record (an LWW stamp, or a causal record's dots, version vector and siblings; each value's `text` when it is UTF-8 of at most 1 KiB), null when it holds none. `preference`: the key's preference list with the default N. `replicas`: every primary's kept versions (a history request through the store); `?history=false` leaves them out (empty) and answers from this replica alone, without asking the others.",
         params: Type.Object({
           bucket: Type.String({ minLength: 1, maxLength: 255 }),
           key: Type.String({ maxLength: 4096 }),
         }),
+        querystring: Type.Object({ history: Type.Optional(Type.Boolean({ default: true })) }),
       },
     },
     async (request) => {
       const { bucket, key } = request.params;
-      const history = await call(runtime, "history", bucket, { key });
+      const withHistory = request.query.history !== false;
+      if (!withHistory) checkKey(runtime, bucket, key);
+      const history = withHistory ? await call(runtime, "history", bucket, { key }) : undefined;
       return {
         node: runtime.config.id,
         bucket,
         key,
         mode: runtime.config.buckets[bucket],
+        preference: preferenceOf(runtime, bucket, key),
         local: describeRecord(runtime.driver.node.localRecord(bucket, key)),
-        replicas: history.kind === "history" ? history.replicas : [],
+        replicas: history?.kind === "history" ? history.replicas : [],
       };
     },
   );

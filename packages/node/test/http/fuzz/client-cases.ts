@@ -334,6 +334,8 @@ function badPercentEncoding(targets: FuzzTargets): fc.Arbitrary<ClientCase> {
     fc.tuple(bucket, spoil).map(([b, k]) => `/buckets/${b}/keys/${k}/history`),
     fc.tuple(spoil).map(([b]) => `/buckets/${b}/snapshot`),
     fc.tuple(bucket, spoil).map(([b, k]) => `/debug/keys/${b}/${k}`),
+    fc.tuple(bucket, spoil).map(([b, k]) => `/debug/keys/${b}/${k}/replicas`),
+    spoil.map((id) => `/admin/nodes/${id}/clock`),
     spoil.map((s) => `/internal/stream${s}`),
     spoil.map((s) => `/health${s}`),
     spoil.map((s) => `/${s}`),
@@ -418,10 +420,19 @@ function wrongMethod(targets: FuzzTargets): fc.Arbitrary<ClientCase> {
         method,
         path: `/debug/keys/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}`,
       })),
+      methodsFor(["GET"]).map((method) => ({
+        method,
+        path: `/debug/keys/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}/replicas`,
+      })),
       fc
-        .tuple(methodsFor(["GET"]), fc.constantFrom("/health", "/metrics", "/cluster", "/docs/json"))
+        .tuple(methodsFor(["GET"]), fc.constantFrom("/health", "/metrics", "/cluster", "/cluster/nodes", "/docs/json"))
         .map(([method, path]) => ({ method, path })),
-      methodsFor(["POST"]).map((method) => ({ method, path: "/admin/clock" })),
+      fc
+        .tuple(
+          methodsFor(["POST"]),
+          fc.constantFrom("/admin/clock", "/admin/nodes/n1/clock", "/admin/nodes/n2/clock", "/admin/demo/lost-update"),
+        )
+        .map(([method, path]) => ({ method, path })),
       methodsFor(["POST"]).map((method) => ({ method, path: "/internal/stream" })),
     ),
   );
@@ -536,15 +547,17 @@ function adminJson(): fc.Arbitrary<ClientCase> {
   return fc
     .record({
       request,
+      // The same body schema here and at the routes that forward to a member's /admin/clock (n1 is itself).
+      path: fc.constantFrom("/admin/clock", "/admin/nodes/n1/clock", "/admin/nodes/n2/clock"),
       type: fc.oneof({ weight: 4, arbitrary: fc.constant("application/json") }, { weight: 1, arbitrary: contentType }),
       noise: noiseHeaders,
     })
-    .map(({ request: { token, body }, type, noise }) => {
+    .map(({ request: { token, body }, path, type, noise }) => {
       const bytes = new TextEncoder().encode(body);
       const headers: HeaderList = token === undefined ? [] : [["authorization", token]];
       return {
         category: "admin-json",
-        request: { method: "POST", path: "/admin/clock", headers: withBody(headers, bytes, type, noise), body: bytes },
+        request: { method: "POST", path, headers: withBody(headers, bytes, type, noise), body: bytes },
       } as const;
     });
 }
