@@ -8,9 +8,7 @@ import { hasLoneSurrogate } from "@skew/env";
 import { describe, headerValue } from "./options.js";
 import type { Resolved } from "./types.js";
 
-/** The node's headers (its routes/keys.ts): the causal context, both ways, and the fencing token. */
-export const contextHeader = "x-skew-context";
-export const fenceHeader = "x-skew-fence";
+export { contextHeader, fenceHeader } from "./shapes.js";
 
 /** A string value's content type unless the caller names one. */
 export const textContentType = "text/plain; charset=utf-8";

@@ -5,6 +5,10 @@
  * `@skew/client` re-exports every type.
  */
 
+/** The node's headers (its routes/keys.ts): the causal context, both ways, and the fencing token. */
+export const contextHeader = "x-skew-context";
+export const fenceHeader = "x-skew-fence";
+
 // ---- the key routes (decoded by the client: values are bytes) --------------------------------------------------
 
 /** One value of a key; a causal bucket may hold several at once (siblings). */

@@ -8,6 +8,7 @@ import {
   type ClusterClock,
   type ClusterNodesView,
   type ClusterView,
+  contextHeader,
   decodeClock,
   decodeCluster,
   decodeClusterNodes,
@@ -68,7 +69,7 @@ export function writeKey(bucket: string, key: string, text: string, context: str
     method: "PUT",
     headers: {
       "content-type": "text/plain; charset=utf-8",
-      ...(context === "" ? {} : { "x-skew-context": context }),
+      ...(context === "" ? {} : { [contextHeader]: context }),
     },
     body: text,
   });
