@@ -28,7 +28,7 @@ import { join } from "node:path";
 import { Random, sleep } from "@skew/env";
 import { SystemTimers } from "@skew/env/system";
 import { type ConvergenceReport, describeConvergence } from "@skew/jepsen";
-import { adjustClock, awaitConvergence, HttpDriver, playFaults } from "@skew/jepsen/live";
+import { adjustClock, awaitConvergence, drainOperations, HttpDriver, playFaults } from "@skew/jepsen/live";
 import { type ConflictMode, siblingsMax } from "@skew/kv";
 import { Case, type CaseVerdict, type FaultWorkload, faultWorkloads } from "./cases.js";
 import { NetCluster } from "./lab/cluster.js";
@@ -208,7 +208,13 @@ export async function runFaults(options: FaultRunOptions): Promise<FaultRunResul
       await lab.applyNetwork(healthyNetwork);
     }
     log(`healed at ${((performance.now() - runStartMs) / 1_000).toFixed(1)} s; ${player.played.length} faults played`);
-    await drain(cases);
+    await drainOperations({
+      idle: () => cases.every((c) => c.idle),
+      clientTimeoutMs,
+      nowMs: () => performance.now(),
+      wait,
+      what: "runFaults",
+    });
 
     // Healed means more than the faults ended: every node hears every other and suspects none (so reads go to
     // the primaries, not to fallbacks), the replicas agree (Merkle roots), and every hint was handed off.
@@ -363,15 +369,6 @@ export function lawsBroken(result: Omit<FaultRunResult, "lawsBroken">): string[]
     }
   }
   return broken;
-}
-
-async function drain(cases: readonly Case[]): Promise<void> {
-  const deadline = performance.now() + clientTimeoutMs + 5_000;
-  while (!cases.every((c) => c.idle)) {
-    if (performance.now() > deadline)
-      throw new Error(`operations still in flight ${clientTimeoutMs + 5_000} ms after the stop`);
-    await wait(20);
-  }
 }
 
 /** A gauge's value from a node's Prometheus text (`/metrics`); 0 when absent. */

@@ -23,6 +23,7 @@ export {
   type ReadEachNodeOptions,
   readEachNode,
 } from "./convergence.js";
+export { type DrainOptions, drainMarginMs, drainOperations, drainPollMs } from "./drain.js";
 export { LiveError, type LiveErrorCode, liveErrorCodes } from "./errors.js";
 export { finalReadAcross, type LiveFinalReadOptions, liveFinalRead } from "./final-read.js";
 export { awaitHealthy, healthyTimeoutMsDefault } from "./health.js";

@@ -18,6 +18,7 @@ import type { History, Op } from "../history.js";
 import { quorumTimeoutMsDefault } from "../sim/run.js";
 import { judge, type Verdict } from "../verdict.js";
 import { clientsOf, startWorkload, type WorkloadKind } from "../workloads/suite.js";
+import { drainOperations } from "./drain.js";
 import { LiveError } from "./errors.js";
 import { finalReadAcross } from "./final-read.js";
 import type { Anomaly, HttpDriver } from "./http-driver.js";
@@ -62,10 +63,6 @@ export interface LiveRun {
 
 /** The simulator's settle: late replication and read repair land before the final read. */
 export const settleMsDefault = 500;
-/** How often the drain looks whether every operation has ended. */
-const drainPollMs = 10;
-/** Beyond the client timeout, what a drain may take before the run is declared stuck (a driver bug). */
-const drainMarginMs = 5_000;
 
 export async function runLiveWorkload(options: LiveRunOptions): Promise<LiveRun> {
   const { driver, kind, bucket, key, random, runMs } = options;
@@ -116,16 +113,14 @@ export async function runLiveWorkload(options: LiveRunOptions): Promise<LiveRun>
     workload.stop();
     await player.done;
     if (player.errors.length > 0) throw player.errors[0];
-    const drainDeadlineMs = driver.nowMs() + clientTimeoutMs + drainMarginMs;
-    while (!workload.idle) {
-      if (driver.error !== undefined) throw driver.error.error;
-      if (driver.nowMs() > drainDeadlineMs) {
-        throw new Error(
-          `runLiveWorkload: operations still in flight ${clientTimeoutMs + drainMarginMs} ms after the stop`,
-        );
-      }
-      await wait(drainPollMs);
-    }
+    await drainOperations({
+      idle: () => workload.idle,
+      clientTimeoutMs,
+      nowMs: () => driver.nowMs(),
+      wait,
+      failure: () => driver.error?.error,
+      what: "runLiveWorkload",
+    });
     await wait(options.settleMs ?? settleMsDefault);
     const final = await finalReadAcross(driver, reader, nodes, bucket, key);
     driver.history.closePending();
