@@ -7,6 +7,7 @@ import { useState } from "preact/hooks";
 import { setNodeClock } from "../api.js";
 import { signedMs } from "../lib/format.js";
 import { ErrorBox } from "./ErrorBox.js";
+import { nodeOptions, SelectField } from "./SelectField.js";
 import { AdminTokenField, useAdminToken } from "./token.js";
 
 type Field = "offsetMs" | "driftPpm" | "jumpMs";
@@ -55,16 +56,7 @@ export function ClockForm({ members }: { readonly members: readonly string[] }) 
       <h3>Change a clock</h3>
       <div class="row">
         <AdminTokenField token={token} onChange={setToken} />
-        <label class="field">
-          <span>Node</span>
-          <select value={node} data-testid="clock-node" onChange={(event) => setNode(event.currentTarget.value)}>
-            {members.map((id) => (
-              <option key={id} value={id}>
-                {id}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Node" value={node} options={nodeOptions(members)} testId="clock-node" onChange={setNode} />
       </div>
       <div class="row">
         {fields.map(({ field, label, button, id }) => (

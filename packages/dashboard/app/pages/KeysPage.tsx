@@ -8,6 +8,7 @@ import { useEffect, useState } from "preact/hooks";
 import { getCluster, getKeyReplicas, readKey, writeKey } from "../api.js";
 import { ErrorBox } from "../components/ErrorBox.js";
 import { RecordCard } from "../components/RecordCard.js";
+import { bucketOptions, SelectField } from "../components/SelectField.js";
 import { abbreviate } from "../lib/format.js";
 import { valueText } from "../lib/read.js";
 
@@ -169,16 +170,13 @@ export function KeysPage() {
           void run(bucket, key);
         }}
       >
-        <label class="field">
-          <span>Bucket</span>
-          <select value={bucket} data-testid="keys-bucket" onChange={(event) => setBucket(event.currentTarget.value)}>
-            {Object.entries(cluster?.buckets ?? {}).map(([name, mode]) => (
-              <option key={name} value={name}>
-                {name} ({mode})
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="Bucket"
+          value={bucket}
+          options={bucketOptions(cluster?.buckets)}
+          testId="keys-bucket"
+          onChange={setBucket}
+        />
         <label class="field grow">
           <span>Key</span>
           <input

@@ -8,6 +8,7 @@ import { type ClusterView, demoAppendsMax, demoAppendsMin, demoSkewMsMax, type L
 import { useEffect, useState } from "preact/hooks";
 import { getCluster, runLostUpdate } from "../api.js";
 import { ErrorBox } from "../components/ErrorBox.js";
+import { bucketOptions, nodeOptions, SelectField } from "../components/SelectField.js";
 import { Timeline } from "../components/Timeline.js";
 import { AdminTokenField, useAdminToken } from "../components/token.js";
 import { duration, signedMs } from "../lib/format.js";
@@ -119,16 +120,13 @@ export function LostUpdatesPage() {
       <form class="panel" data-testid="demo-form" onSubmit={(event) => void start(event)}>
         <div class="row">
           <AdminTokenField token={token} onChange={setToken} />
-          <label class="field">
-            <span>Bucket</span>
-            <select value={bucket} data-testid="demo-bucket" onChange={(event) => setBucket(event.currentTarget.value)}>
-              {Object.entries(cluster?.buckets ?? {}).map(([name, mode]) => (
-                <option key={name} value={name}>
-                  {name} ({mode})
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label="Bucket"
+            value={bucket}
+            options={bucketOptions(cluster?.buckets)}
+            testId="demo-bucket"
+            onChange={setBucket}
+          />
           <label class="field">
             <span>Appends</span>
             <input
@@ -151,16 +149,13 @@ export function LostUpdatesPage() {
               onInput={(event) => setSkewMs(event.currentTarget.value)}
             />
           </label>
-          <label class="field">
-            <span>Skewed node</span>
-            <select value={skewed} data-testid="demo-skewed" onChange={(event) => setSkewed(event.currentTarget.value)}>
-              {members.map((id) => (
-                <option key={id} value={id}>
-                  {id}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SelectField
+            label="Skewed node"
+            value={skewed}
+            options={nodeOptions(members)}
+            testId="demo-skewed"
+            onChange={setSkewed}
+          />
           <button type="submit" disabled={busy || bucket === ""} data-testid="demo-run">
             {busy ? "Running…" : "Run"}
           </button>
