@@ -31,10 +31,10 @@ import { logicalOf, type Timestamp, wallOf } from "@skew/hlc";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ProcessCluster } from "../../src/cli/processes.js";
+import { sourceCli, sourceNodeArgs } from "../cli/support.js";
 import { freePort, tempDir } from "../support/local.js";
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const sourceCli = join(import.meta.dirname, "..", "..", "src", "cli.ts");
 /** How long the page may take to show what a step waits for (the machine is shared with other test runs). */
 const uiTimeoutMs = 30_000;
 /** A heartbeat's transit on loopback, at most: n1 measures n3's clock as n3's wall clock at sending minus its own at receipt. */
@@ -80,7 +80,7 @@ beforeAll(async () => {
     ports,
     dataDir: dir,
     cli: sourceCli,
-    nodeArgs: ["--conditions=@skew/source", "--import", "tsx"],
+    nodeArgs: sourceNodeArgs,
     env: { SKEW_HEARTBEAT_INTERVAL_MS: "100", SKEW_LOG_LEVEL: "warn" },
   });
   await cluster.start();

@@ -7,12 +7,11 @@
  * (hints and anti-entropy bring it what it missed while it was down).
  */
 import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ProcessCluster } from "../../src/cli/processes.js";
+import { sourceCli, sourceNodeArgs } from "../cli/support.js";
 import { freePort, tempDir } from "../support/local.js";
 
-const sourceCli = join(import.meta.dirname, "..", "..", "src", "cli.ts");
 const dir = tempDir("skew-crash-");
 let cluster: ProcessCluster | undefined;
 
@@ -35,7 +34,7 @@ describe("kill -9 during a write load", () => {
       ports,
       dataDir: dir,
       cli: sourceCli,
-      nodeArgs: ["--conditions=@skew/source", "--import", "tsx"],
+      nodeArgs: sourceNodeArgs,
       env: { SKEW_DURABILITY: "sync", SKEW_HEARTBEAT_INTERVAL_MS: "100", SKEW_LOG_LEVEL: "warn" },
     });
     await cluster.start();
