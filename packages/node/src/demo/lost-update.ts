@@ -27,12 +27,11 @@ import {
   type DemoWrite,
   decodeClock,
   decodeCluster,
-  InvalidReply,
   type LostUpdateRun,
 } from "@skew/client/api";
 import { SkewError } from "@skew/env";
 import { readQuorumDefault, replicasDefault } from "@skew/kv";
-import { askMember } from "../http/members.js";
+import { askMember, decodeAnswer } from "../http/members.js";
 
 /** How long a run waits after setting the clock: heartbeats carry the new offset, and every node sees the others up. */
 export const demoSettleMs = 1_000;
@@ -275,29 +274,17 @@ export async function setClock(
     timeoutMs: demoCallTimeoutMs,
     nowMs,
   });
-  if (!answer.ok) throw new DemoError(`setting ${member.id}'s clock failed: ${answer.error.message}`);
-  try {
-    const clock = decodeClock(answer.status, answer.json);
-    if (clock !== undefined) return clock;
-  } catch (error) {
-    if (!(error instanceof InvalidReply)) throw error;
-  }
-  throw new DemoError(
-    `setting ${member.id}'s clock failed: ${answer.status} ${JSON.stringify(answer.json).slice(0, 200)}`,
-  );
+  const decoded = decodeAnswer(answer, member.id, decodeClock);
+  if (!decoded.ok) throw new DemoError(`setting ${member.id}'s clock failed: ${decoded.error.message}`);
+  return decoded.value;
 }
 
 /** A member's clock offset now (what the admin set, drift included), from its `/cluster`. */
 async function offsetOf(member: DemoMember, nowMs: () => number): Promise<number> {
   const answer = await askMember(member.url, "/cluster", { timeoutMs: demoCallTimeoutMs, nowMs });
-  if (!answer.ok) throw new DemoError(`reading ${member.id}'s clock failed: ${answer.error.message}`);
-  try {
-    const view = decodeCluster(answer.status, answer.json);
-    if (view !== undefined) return view.clock.offsetMs;
-  } catch (error) {
-    if (!(error instanceof InvalidReply)) throw error;
-  }
-  throw new DemoError(`reading ${member.id}'s clock failed: it answered ${answer.status}`);
+  const decoded = decodeAnswer(answer, member.id, decodeCluster);
+  if (!decoded.ok) throw new DemoError(`reading ${member.id}'s clock failed: ${decoded.error.message}`);
+  return decoded.value.clock.offsetMs;
 }
 
 // ---- one run -----------------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@
  * second, not a second per member; what did not come back becomes a value
  * (`UNREACHABLE`, `TIMEOUT`, `INVALID_RESPONSE`), never a failed route.
  */
-import { type ApiError, type MemberErrorCode, memberErrorCodes } from "@skew/client/api";
+import { type ApiError, InvalidReply, type MemberErrorCode, memberErrorCodes } from "@skew/client/api";
 import { request } from "undici";
 import { HttpError, type NodeErrorCode, nodeErrorCodes } from "./errors.js";
 
@@ -112,4 +112,39 @@ export async function askMember(base: string, path: string, options: MemberReque
 /** A member's answer that came back but is not what the route sends. */
 export function invalidAnswer(detail: string): ApiError {
   return { code: "INVALID_RESPONSE", message: `${memberErrorCodes.INVALID_RESPONSE}: ${detail}` };
+}
+
+export type DecodedAnswer<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: ApiError };
+
+/**
+ * A member's answer through one of the client's decoders (`@skew/client/api`): the value when the member
+ * answered the decoder's success, else why not: the answer's own failure (`UNREACHABLE`, `TIMEOUT`, ...), or
+ * `INVALID_RESPONSE` naming what came back instead (another status, or a body not of the API's shape).
+ * `who` names the member in the message.
+ */
+export function decodeAnswer<T>(
+  answer: MemberAnswer,
+  who: string,
+  decode: (status: number, json: unknown) => T | undefined,
+): DecodedAnswer<T> {
+  if (!answer.ok) return answer;
+  let value: T | undefined;
+  try {
+    value = decode(answer.status, answer.json);
+  } catch (error) {
+    if (!(error instanceof InvalidReply)) throw error;
+    return {
+      ok: false,
+      error: invalidAnswer(`${who} answered ${answer.status}, not as the API does: ${error.message}`),
+    };
+  }
+  if (value === undefined) {
+    return {
+      ok: false,
+      error: invalidAnswer(`${who} answered ${answer.status}: ${JSON.stringify(answer.json).slice(0, 200)}`),
+    };
+  }
+  return { ok: true, value };
 }

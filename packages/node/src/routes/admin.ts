@@ -17,7 +17,7 @@ import { decodeClock, decodeErrorBody, InvalidReply } from "@skew/client/api";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import { clockDriftPpmMax, clockOffsetMsMax } from "../clocks.js";
 import { HttpError } from "../http/errors.js";
-import { askMember, memberRouteError } from "../http/members.js";
+import { askMember, decodeAnswer, memberRouteError } from "../http/members.js";
 import { peerNameBytesMax } from "../peer/constants.js";
 import type { NodeRuntime } from "../runtime.js";
 import { ClusterClockSchema, ErrorBody } from "./schemas.js";
@@ -121,29 +121,24 @@ export async function registerAdminRoutes(app: FastifyInstance): Promise<void> {
         body: JSON.stringify(request.body),
         nowMs: () => runtime.monotonic.now(),
       });
-      if (!answer.ok) throw memberRouteError("NODE_UNREACHABLE", `${id}: ${answer.error.message}`);
-      try {
-        const clock = decodeClock(answer.status, answer.json);
-        if (clock !== undefined) {
-          request.log.warn({ member: id, change: request.body }, "a member's clock adjusted by the admin");
-          return clock as Static<typeof ClusterClockSchema>;
+      if (answer.ok && answer.status >= 400 && answer.status < 500) {
+        // The member's own refusal, of the API's shape: passed through as the member sent it.
+        let refusal: ReturnType<typeof decodeErrorBody>;
+        try {
+          refusal = decodeErrorBody(answer.json);
+        } catch (error) {
+          if (!(error instanceof InvalidReply)) throw error;
+          throw memberRouteError(
+            "NODE_UNREACHABLE",
+            `${id} answered ${answer.status}, not as the API does: ${error.message}`,
+          );
         }
-        if (answer.status >= 400 && answer.status < 500) {
-          // A refusal of the API's shape (else InvalidReply, below): passed through as the member sent it.
-          const refusal = decodeErrorBody(answer.json);
-          return reply.status(answer.status).send({ ...(answer.json as object), ...refusal });
-        }
-        throw memberRouteError(
-          "NODE_UNREACHABLE",
-          `${id} answered ${answer.status}: ${JSON.stringify(answer.json).slice(0, 200)}`,
-        );
-      } catch (error) {
-        if (!(error instanceof InvalidReply)) throw error;
-        throw memberRouteError(
-          "NODE_UNREACHABLE",
-          `${id} answered ${answer.status}, not as the API does: ${error.message}`,
-        );
+        return reply.status(answer.status).send({ ...(answer.json as object), ...refusal });
       }
+      const decoded = decodeAnswer(answer, id, decodeClock);
+      if (!decoded.ok) throw memberRouteError("NODE_UNREACHABLE", `${id}: ${decoded.error.message}`);
+      request.log.warn({ member: id, change: request.body }, "a member's clock adjusted by the admin");
+      return decoded.value as Static<typeof ClusterClockSchema>;
     },
   );
 }

@@ -8,9 +8,9 @@
  */
 import type { Static, TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { ClusterNodeView } from "@skew/client/api";
-import { decodeCluster, InvalidReply } from "@skew/client/api";
+import { decodeCluster } from "@skew/client/api";
 import type { FastifyInstance } from "fastify";
-import { askMember, invalidAnswer } from "../http/members.js";
+import { askMember, decodeAnswer, invalidAnswer } from "../http/members.js";
 import type { NodeRuntime } from "../runtime.js";
 import { ClusterNodesSchema } from "./schemas.js";
 import { clusterView } from "./views.js";
@@ -23,24 +23,13 @@ async function memberEntry(runtime: NodeRuntime, id: string, url: string): Promi
     return { id, url, view, error: null, tookMs: Math.round(nowMs() - started) };
   }
   const answer = await askMember(url, "/cluster", { nowMs });
-  if (!answer.ok) return { id, url, view: null, error: answer.error, tookMs: answer.tookMs };
-  const invalid = (detail: string): ClusterNodeView => ({
-    id,
-    url,
-    view: null,
-    error: invalidAnswer(`${url}/cluster ${detail}`),
-    tookMs: answer.tookMs,
-  });
-  let view: ReturnType<typeof decodeCluster>;
-  try {
-    view = decodeCluster(answer.status, answer.json);
-  } catch (error) {
-    if (error instanceof InvalidReply)
-      return invalid(`answered ${answer.status}, not as the API does: ${error.message}`);
-    throw error;
+  const decoded = decodeAnswer(answer, `${url}/cluster`, decodeCluster);
+  if (!decoded.ok) return { id, url, view: null, error: decoded.error, tookMs: answer.tookMs };
+  const view = decoded.value;
+  if (view.node !== id) {
+    const error = invalidAnswer(`${url}/cluster answered as ${JSON.stringify(view.node)}, not ${JSON.stringify(id)}`);
+    return { id, url, view: null, error, tookMs: answer.tookMs };
   }
-  if (view === undefined) return invalid(`answered ${answer.status}: ${JSON.stringify(answer.json).slice(0, 200)}`);
-  if (view.node !== id) return invalid(`answered as ${JSON.stringify(view.node)}, not ${JSON.stringify(id)}`);
   return { id, url, view, error: null, tookMs: answer.tookMs };
 }
 

@@ -9,9 +9,9 @@
  */
 import { type Static, Type, type TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { KeyReplicaView } from "@skew/client/api";
-import { decodeKeyDebug, InvalidReply } from "@skew/client/api";
+import { decodeKeyDebug } from "@skew/client/api";
 import type { FastifyInstance } from "fastify";
-import { askMember, invalidAnswer } from "../http/members.js";
+import { askMember, decodeAnswer, invalidAnswer } from "../http/members.js";
 import type { NodeRuntime } from "../runtime.js";
 import { ErrorBody, KeyReplicasSchema } from "./schemas.js";
 import { checkKey, describeRecord, preferenceOf } from "./views.js";
@@ -28,25 +28,14 @@ async function replicaEntry(runtime: NodeRuntime, node: string, bucket: string, 
   }
   const path = `/debug/keys/${encodeURIComponent(bucket)}/${encodeURIComponent(key)}?history=false`;
   const answer = await askMember(url, path, { nowMs: () => runtime.monotonic.now() });
-  if (!answer.ok) return { node, url, record: null, error: answer.error };
-  const invalid = (detail: string): KeyReplicaView => ({
-    node,
-    url,
-    record: null,
-    error: invalidAnswer(`${node} ${detail}`),
-  });
-  try {
-    const view = decodeKeyDebug(answer.status, answer.json);
-    if (view === undefined) return invalid(`answered ${answer.status}: ${JSON.stringify(answer.json).slice(0, 200)}`);
-    if (view.node !== node || view.bucket !== bucket || view.key !== key) {
-      return invalid(`answered about ${view.node}'s ${JSON.stringify(view.bucket)}/${JSON.stringify(view.key)}`);
-    }
-    return { node, url, record: view.local, error: null };
-  } catch (error) {
-    if (error instanceof InvalidReply)
-      return invalid(`answered ${answer.status}, not as the API does: ${error.message}`);
-    throw error;
+  const decoded = decodeAnswer(answer, node, decodeKeyDebug);
+  if (!decoded.ok) return { node, url, record: null, error: decoded.error };
+  const view = decoded.value;
+  if (view.node !== node || view.bucket !== bucket || view.key !== key) {
+    const about = `${view.node}'s ${JSON.stringify(view.bucket)}/${JSON.stringify(view.key)}`;
+    return { node, url, record: null, error: invalidAnswer(`${node} answered about ${about}`) };
   }
+  return { node, url, record: view.local, error: null };
 }
 
 export async function registerReplicaRoutes(app: FastifyInstance): Promise<void> {
