@@ -92,24 +92,39 @@ interface Snapshot {
   readonly context: string | null;
 }
 
+/**
+ * How long one fixture read is retried while it answers 503. On a loaded machine a node may briefly suspect a
+ * peer, and a read with R = 3 is then refused (UNAVAILABLE) or times out: that says nothing about what is stored,
+ * so the read is tried again; a 503 that lasts this long is kept, and fails the comparison.
+ */
+const unavailableRetryMs = 15_000;
+
 /** Every fixture as every node reads it with all three replicas answering. */
 async function snapshotAll(cluster: LocalCluster, buckets: readonly string[]): Promise<Map<string, Snapshot>> {
   const seen = new Map<string, Snapshot>();
   for (const [i, url] of cluster.urls.entries()) {
     for (const bucket of buckets) {
       for (const key of fixtureKeys) {
-        const response = await fetch(
-          `${url}/buckets/${encodeURIComponent(bucket)}/keys/${encodeURIComponent(key)}?r=3`,
-        );
-        seen.set(`n${i + 1} ${bucket} ${key}`, {
-          status: response.status,
-          body: await response.text(),
-          context: response.headers.get("x-skew-context"),
-        });
+        const target = `${url}/buckets/${encodeURIComponent(bucket)}/keys/${encodeURIComponent(key)}?r=3`;
+        seen.set(`n${i + 1} ${bucket} ${key}`, await readFixture(target));
       }
     }
   }
   return seen;
+}
+
+async function readFixture(target: string): Promise<Snapshot> {
+  const giveUpAt = performance.now() + unavailableRetryMs;
+  for (;;) {
+    const response = await fetch(target);
+    const snapshot = {
+      status: response.status,
+      body: await response.text(),
+      context: response.headers.get("x-skew-context"),
+    };
+    if (snapshot.status !== 503 || performance.now() >= giveUpAt) return snapshot;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** Draws every case, category by category (seed + its index), then deals them out in turn so the load mixes. */
