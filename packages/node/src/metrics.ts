@@ -147,9 +147,21 @@ export function createMetrics(sources: {
     () => sources.transport.stats.messagesDropped,
   );
   gauge(
+    "skew_peer_frames_sent",
+    "Frames written to peers' streams (each carries one or more messages)",
+    () => sources.transport.stats.framesSent,
+  );
+  gauge("skew_peer_messages_sent", "Messages written to peers' streams", () => sources.transport.stats.messagesSent);
+  gauge(
     "skew_storage_batches_coalesced",
     "Write batches that shared a group write with an earlier one",
     () => sources.store.stats.batchesCoalesced,
+  );
+  gauge("skew_storage_batches", "Write batches the core handed to the store", () => sources.store.stats.batches);
+  gauge(
+    "skew_storage_operations",
+    "Puts and deletes written to the store, in every group write",
+    () => sources.store.stats.ops,
   );
   return { registry, httpDuration, operations, quorumFailures, siblings, flushes };
 }

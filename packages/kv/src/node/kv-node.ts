@@ -849,13 +849,13 @@ export class KvNode {
           this.#acceptHint(from, message, record);
           return;
         }
-        const outcome = this.#merge(keyId, record, message.fence);
+        const outcome = this.#merge(keyId, record, message.fence, message.record);
         if (outcome.refused === "FENCED") {
           this.stats.writesFenced++;
           this.#outbox.send(from, { kind: "write-ack", op: message.op, refused: "FENCED" });
           return;
         }
-        if (outcome.changed) this.#persist(keyId, outcome.record);
+        if (outcome.changed) this.#persist(keyId, outcome.record, reusable(outcome.record, record, message.record));
         this.#outbox.send(from, { kind: "write-ack", op: message.op, refused: null });
         return;
       }
@@ -863,9 +863,10 @@ export class KvNode {
         const record = this.#incoming(message.bucket, message.record);
         if (record === "corrupt" || record === undefined) return;
         const keyId = keyIdOf(message.bucket, message.key);
-        const outcome = this.#merge(keyId, record, undefined);
-        if (outcome.refused === null && outcome.changed) this.#persist(keyId, outcome.record);
-        else this.#tombstones.repairAbsorbed(from, keyId, message.record); // the sender may have missed a removal
+        const outcome = this.#merge(keyId, record, undefined, message.record);
+        if (outcome.refused === null && outcome.changed) {
+          this.#persist(keyId, outcome.record, reusable(outcome.record, record, message.record));
+        } else this.#tombstones.repairAbsorbed(from, keyId, message.record); // the sender may have missed a removal
         return;
       }
       case "read": {
@@ -1054,13 +1055,13 @@ export class KvNode {
     }
     if (record === undefined) return;
     const keyId = keyIdOf(message.bucket, message.key);
-    const outcome = this.#merge(keyId, record, message.fence);
+    const outcome = this.#merge(keyId, record, message.fence, message.record);
     if (outcome.refused === "FENCED") {
       this.stats.writesFenced++;
       this.#outbox.send(from, { kind: "handoff-ack", op: message.op, refused: "FENCED" });
       return;
     }
-    if (outcome.changed) this.#persist(keyId, outcome.record);
+    if (outcome.changed) this.#persist(keyId, outcome.record, reusable(outcome.record, record, message.record));
     this.#outbox.send(from, { kind: "handoff-ack", op: message.op, refused: null });
   }
 
@@ -1090,8 +1091,9 @@ export class KvNode {
     if (mode === "lww-lamport" && record.kind === "lww") observeLamport(this.#clocks.lamport, record.stamp.time);
   }
 
-  #persist(keyId: string, record: KvRecord): void {
-    const bytes = encodeRecord(record);
+  /** Stores the replica's new record; `encoded`: its bytes when the caller has them (see `reusable`). */
+  #persist(keyId: string, record: KvRecord, encoded?: Uint8Array): void {
+    const bytes = encoded ?? encodeRecord(record);
     this.#outbox.write({ kind: "put", key: recordPrefix + keyId, value: bytes });
     this.#recordChanged(keyId, record, bytes);
   }
@@ -1102,7 +1104,7 @@ export class KvNode {
    * absorbs changes nothing (tombstones.ts), as it would have merged into the
    * tombstone itself.
    */
-  #merge(keyId: string, incoming: KvRecord, fence: number | undefined): ApplyOutcome {
+  #merge(keyId: string, incoming: KvRecord, fence: number | undefined, incomingBytes: Uint8Array): ApplyOutcome {
     const admitted = this.#tombstones.admit(keyId, incoming);
     if (admitted === undefined) {
       const ghost = this.#tombstones.ghost(keyId) as KvRecord;
@@ -1113,7 +1115,16 @@ export class KvNode {
     const outcome =
       fence === undefined ? this.#replica.merge(keyId, admitted) : this.#replica.write(keyId, admitted, fence);
     // The history keeps every accepted version, winner or not: a loser is still the answer before its winner.
-    if (outcome.refused === null) this.#history.accept(keyId, incoming, before, outcome.changed, this.#served);
+    if (outcome.refused === null) {
+      this.#history.accept(
+        keyId,
+        incoming,
+        reusable(incoming, incoming, incomingBytes),
+        before,
+        outcome.changed,
+        this.#served,
+      );
+    }
     if (outcome.refused === null && outcome.changed) {
       this.#causalHistory.accept(keyId, before, admitted, outcome.record, this.#served);
     }
@@ -1240,4 +1251,17 @@ function isClientReply(value: unknown): value is ClientReply {
     typeof r.context === "string" &&
     typeof r.siblings === "number"
   );
+}
+
+/**
+ * The bytes a record arrived in, when they are what `encodeRecord` would
+ * write for the record stored (so the replica stores and hashes them rather
+ * than encoding again): only when the record is the one received, unmerged,
+ * and last-write-wins, whose layout has one encoding per record
+ * (`decodeRecord` checks every length and the UTF-8 of the node id, and
+ * keeps every double's bits; tested in record/codec.test.ts). A causal
+ * set is encoded again: its bytes are not checked to be canonical.
+ */
+function reusable(stored: KvRecord, received: KvRecord, bytes: Uint8Array): Uint8Array | undefined {
+  return stored === received && received.kind === "lww" ? bytes : undefined;
 }

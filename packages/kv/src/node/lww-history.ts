@@ -119,7 +119,14 @@ export class LwwHistories {
    * then): records the version, durably, unless a higher fencing token had
    * already been seen for the key.
    */
-  accept(keyId: string, incoming: KvRecord, before: KvRecord | undefined, won: boolean, served: ServedReads): void {
+  accept(
+    keyId: string,
+    incoming: KvRecord,
+    encoded: Uint8Array | undefined,
+    before: KvRecord | undefined,
+    won: boolean,
+    served: ServedReads,
+  ): void {
     if (incoming.kind !== "lww") return;
     const bucket = this.#store.bucketOf(keyId);
     if (bucket === undefined) return;
@@ -131,7 +138,7 @@ export class LwwHistories {
       this.stats.versionsLate++;
       at = served.visibleAt(bucket.mode, at, bucket.history.history(keyId).at(-1)?.at);
     }
-    this.#insert(bucket, keyId, { at, node: incoming.stamp.node, value: incoming.value }, incoming);
+    this.#insert(bucket, keyId, { at, node: incoming.stamp.node, value: incoming.value }, incoming, encoded);
   }
 
   /**
@@ -177,13 +184,24 @@ export class LwwHistories {
       const record = decoded.value;
       // A version that arrived late is kept visible from above its stamp (served-reads.ts), never below.
       if (at < record.stamp.time || record.stamp.node !== node) return false;
-      this.#insert(bucket, keyId, { at, node, value: record.value }, record, bytes);
+      this.#insert(bucket, keyId, { at, node, value: record.value }, record, bytes, true);
       return true;
     });
   }
 
-  /** Inserts, then brings storage in line: the new entry put, anything the count bound dropped deleted. */
-  #insert(bucket: BucketHistory, keyId: string, version: Version, record: KvRecord, stored?: Uint8Array): void {
+  /**
+   * Inserts, then brings storage in line: the new entry put (`encoded`: the
+   * record's bytes when the caller has them), anything the count bound
+   * dropped deleted. `restored`: the entry is in storage already, as it is.
+   */
+  #insert(
+    bucket: BucketHistory,
+    keyId: string,
+    version: Version,
+    record: KvRecord,
+    encoded: Uint8Array | undefined,
+    restored = false,
+  ): void {
     const horizon = this.#store.storedHorizon(keyId);
     if (horizon !== undefined && version.at < horizon) return; // below what a restarted node can answer anyway
     const mirror = this.#store.entries(bucket, keyId);
@@ -192,8 +210,7 @@ export class LwwHistories {
       this.stats.versionsRecorded++;
       const storageKey = this.#store.entryKey(keyId, version.at, version.node);
       mirror.set(versionId(version), { storageKey });
-      // On restore the entry is already there, as it is.
-      if (stored === undefined) this.#store.put(storageKey, encodeRecord(record));
+      if (!restored) this.#store.put(storageKey, encoded ?? encodeRecord(record));
     }
     if (outcome !== "duplicate") this.#sync(bucket, keyId);
   }

@@ -30,6 +30,28 @@ describe("record encoding", () => {
     );
   });
 
+  it("has one encoding per last-write-wins record: any sealed bytes it accepts are what it would write", () => {
+    // A replica stores and hashes an LWW record in the bytes it arrived in (kv-node.ts, reusable), which is
+    // right only if no other bytes decode to the same record: altered bytes, resealed so that the checksum
+    // passes, either are refused or encode back to themselves.
+    fc.assert(
+      fc.property(
+        lwwRecordArb,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (record, edits) => {
+          const bytes = encodeRecord(record).slice();
+          const end = bytes.length - 4;
+          for (const [at, value] of edits) bytes[at % end] = value;
+          new DataView(bytes.buffer).setUint32(end, crc32c(bytes.subarray(0, end)));
+          const result = decodeRecord(bytes);
+          if (result.ok) expect(encodeRecord(result.value)).toEqual(bytes);
+          else expect(result.error.code).toBe("RECORD_MALFORMED");
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
   it("detects any flipped bit as corruption (CRC-32C catches every single-bit error)", () => {
     fc.assert(
       fc.property(recordArb, fc.nat(), fc.integer({ min: 0, max: 7 }), (record, at, bit) => {

@@ -47,7 +47,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { assert, utf8Length } from "@skew/env";
 import type { StorageOp, WriteBatch } from "@skew/kv";
-import { type BatchOperation, ClassicLevel } from "classic-level";
+import { ClassicLevel } from "classic-level";
 import { databaseDirName, groupWriteBytesMaxDefault } from "./constants.js";
 import { StorageError } from "./errors.js";
 import { decodeHlcUpperBound, hlcUpperBoundKey } from "./hlc-upper-bound.js";
@@ -61,7 +61,6 @@ import {
 } from "./options.js";
 
 type Db = ClassicLevel<string, Uint8Array>;
-type LevelOp = BatchOperation<Db, string, Uint8Array>;
 
 /** One entry of the queue: a submitted batch, a metadata put, or a `flush` waiting for what came before it. */
 interface Pending {
@@ -78,12 +77,19 @@ function openSublevel(db: Db, prefix: StoredPrefix) {
 
 type Sublevel = ReturnType<typeof openSublevel>;
 
+/** One operation of a group write, in its sublevel. */
+type LevelOp =
+  | { readonly type: "put"; readonly sublevel: Sublevel; readonly key: string; readonly value: Uint8Array }
+  | { readonly type: "del"; readonly sublevel: Sublevel; readonly key: string };
+
 export class LevelStore {
   /** The data directory, resolved to an absolute path (named in errors). */
   readonly dir: string;
   readonly durability: Durability;
   readonly #db: Db;
   readonly #sublevels: ReadonlyMap<StoredPrefix, Sublevel>;
+  /** The options object of each sublevel's operations in a chained batch (one per sublevel, not one per op). */
+  readonly #opOptions: ReadonlyMap<Sublevel, { readonly sublevel: Sublevel }>;
   readonly #onFlush: ((info: FlushInfo) => void) | undefined;
   readonly #groupWriteBytesMax: number;
   readonly #stats: LevelStoreStats = {
@@ -110,6 +116,7 @@ export class LevelStore {
     this.durability = options.durability;
     this.#db = db;
     this.#sublevels = new Map(storedPrefixes.map((prefix) => [prefix, openSublevel(db, prefix)]));
+    this.#opOptions = new Map([...this.#sublevels.values()].map((sublevel) => [sublevel, { sublevel }]));
     this.#onFlush = options.onFlush;
     this.#groupWriteBytesMax = options.groupWriteBytesMax ?? groupWriteBytesMaxDefault;
   }
@@ -331,7 +338,7 @@ export class LevelStore {
     assert(this.#failure === undefined, "LevelStore: no group write after a failed one");
     const startMs = performance.now();
     try {
-      if (ops.length > 0) await this.#db.batch(ops, { sync: this.durability === "sync" });
+      if (ops.length > 0) await this.#write(ops);
     } catch (cause) {
       this.#fail(cause, group);
       return;
@@ -345,6 +352,29 @@ export class LevelStore {
     this.#stats.bytes += bytes;
     for (const pending of group) pending.resolve();
     if (ops.length > 0) this.#reportFlush({ batches, metaPuts, ops: ops.length, bytes, durationMs });
+  }
+
+  /**
+   * One atomic level write of `ops`. Through a chained batch rather than
+   * `db.batch(array)`: abstract-level copies every operation of an array
+   * into a new object (`{ ...options, ...op }`), whose mixed shapes cost
+   * V8 a map transition per operation; a chained batch takes each operation
+   * as arguments. Measured in one process: 3.6 to 8.8 µs against 2.8 µs
+   * per operation, which a node pays twice per replicated put.
+   */
+  async #write(ops: readonly LevelOp[]): Promise<void> {
+    const batch = this.#db.batch();
+    try {
+      for (const op of ops) {
+        const options = this.#opOptions.get(op.sublevel) as { readonly sublevel: Sublevel };
+        if (op.type === "put") batch.put(op.key, op.value, options);
+        else batch.del(op.key, options);
+      }
+    } catch (error) {
+      await batch.close();
+      throw error;
+    }
+    await batch.write({ sync: this.durability === "sync" });
   }
 
   /** Rejects the failed write's entries and everything queued behind it; refuses everything after. */

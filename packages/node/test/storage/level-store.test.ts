@@ -5,7 +5,7 @@ import path from "node:path";
 import type { StorageOp, WriteBatch } from "@skew/kv";
 import { ClassicLevel } from "classic-level";
 import fc from "fast-check";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   databaseDirName,
   durabilities,
@@ -19,6 +19,9 @@ import {
 import { bytes, byUtf8Key, nextMicrotask, storageFixture } from "./support.js";
 
 const fixture = storageFixture();
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 function put(key: string, value: Uint8Array): StorageOp {
   return { kind: "put", key, value };
@@ -33,6 +36,37 @@ async function reopenedContents(store: LevelStore): Promise<Array<[string, Uint8
   await store.close();
   const reopened = await fixture.open(store.dir, store.durability);
   return reopened.readAll();
+}
+
+/** What the watch below uses of a chained batch. */
+interface Chained {
+  write(options: { sync: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Watches the store's group writes, which go through level's chained batches:
+ * `calls` gets each write's options. `failNext` makes the next write fail
+ * instead of writing (the one fault LevelDB will not produce on demand).
+ */
+function watchWrites(): { calls: Array<{ sync: boolean }>; failNext: (error: Error) => void } {
+  const original = ClassicLevel.prototype.batch as unknown as (this: unknown) => Chained;
+  const calls: Array<{ sync: boolean }> = [];
+  let failure: Error | undefined;
+  vi.spyOn(ClassicLevel.prototype, "batch").mockImplementation(function (this: unknown) {
+    const chained = original.call(this);
+    const write = chained.write.bind(chained);
+    chained.write = async (options) => {
+      calls.push(options);
+      const error = failure;
+      failure = undefined;
+      if (error === undefined) return write(options);
+      await chained.close();
+      throw error;
+    };
+    return chained;
+  } as unknown as typeof ClassicLevel.prototype.batch);
+  return { calls, failNext: (error) => (failure = error) };
 }
 
 function expectStorageError(error: unknown, code: StorageError["code"]): StorageError {
@@ -308,15 +342,15 @@ describe("LevelStore: durability", () => {
     const dir = await fixture.dir();
     const store = await fixture.open(dir, durability);
     expect(store.durability).toBe(durability);
-    const writes = vi.spyOn(ClassicLevel.prototype, "batch");
+    const writes = watchWrites();
     const submits = Array.from({ length: 10 }, (_, i) =>
       store.submit({ batchId: i + 1, ops: [put(`v/${i}`, bytes(`${durability} ${i}`)), del(`v/${i - 1}`)] }),
     );
     store.enqueueMeta("m/durability", bytes(durability));
     await Promise.all(submits);
     // "sync" asks LevelDB to fsync its log before the write completes; "relaxed" leaves that to the OS.
-    expect(writes.mock.calls.length).toBe(store.stats.writes);
-    for (const call of writes.mock.calls as unknown[][]) expect(call[1]).toEqual({ sync: durability === "sync" });
+    expect(writes.calls.length).toBe(store.stats.writes);
+    for (const options of writes.calls) expect(options).toEqual({ sync: durability === "sync" });
     expect(await reopenedContents(store)).toEqual([
       ["m/durability", bytes(durability)],
       ["v/9", bytes(`${durability} 9`)],
@@ -355,12 +389,8 @@ describe("LevelStore: failures", () => {
     const store = await fixture.open(await fixture.dir());
     await store.submit({ batchId: 1, ops: [put("v/before", bytes("kept"))] });
     // The one fault LevelDB will not produce on demand: its next write fails.
-    const failing = async () => {
-      throw new Error("EIO: simulated disk failure");
-    };
-    const batch = vi
-      .spyOn(ClassicLevel.prototype, "batch")
-      .mockImplementationOnce(failing as unknown as typeof ClassicLevel.prototype.batch);
+    const writes = watchWrites();
+    writes.failNext(new Error("EIO: simulated disk failure"));
     const carried = [2, 3].map((batchId) =>
       rejection(store.submit({ batchId, ops: [put(`v/${batchId}`, bytes("x"))] })),
     );
@@ -371,7 +401,7 @@ describe("LevelStore: failures", () => {
       const failure = expectStorageError(error, "STORAGE_WRITE_FAILED");
       expect(failure.message).toMatch(/cannot continue/);
     }
-    expect(batch).toHaveBeenCalledTimes(1);
+    expect(writes.calls).toHaveLength(1);
     expect(store.stats).toMatchObject({ writes: 1, writesFailed: 1, batches: 1 });
 
     const later = expectStorageError(await rejection(store.submit({ batchId: 5, ops: [] })), "STORAGE_WRITE_FAILED");
@@ -381,7 +411,7 @@ describe("LevelStore: failures", () => {
       "STORAGE_WRITE_FAILED",
     );
     expectStorageError(await rejection(store.flush()), "STORAGE_WRITE_FAILED");
-    expect(batch).toHaveBeenCalledTimes(1);
+    expect(writes.calls).toHaveLength(1);
     expect(await reopenedContents(store)).toEqual([["v/before", bytes("kept")]]);
   });
 
