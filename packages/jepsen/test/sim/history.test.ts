@@ -52,6 +52,24 @@ function expectKeptEverywhere(c: KvCluster, ats: number[]): void {
     ).toEqual(ats);
 }
 
+/**
+ * What each replica's storage holds of x's history (lww-hlc): the stamps of
+ * its entries, and whether its horizon is stored (`hv/` + JSON of
+ * [bucket NUL key, at, node], and of [bucket NUL key] for the horizon).
+ */
+function storedHistoryOfX(c: KvCluster, id: string): { ats: number[]; horizonStored: boolean } {
+  const ats: number[] = [];
+  let horizonStored = false;
+  for (const key of c.sim.node(id).storage.keys()) {
+    if (!key.startsWith("hv/")) continue;
+    const [keyId, at] = JSON.parse(key.slice("hv/".length)) as [string, number?];
+    if (keyId !== "lww-hlc\u0000x") continue;
+    if (at === undefined) horizonStored = true;
+    else ats.push(at);
+  }
+  return { ats: ats.sort((a, b) => a - b), horizonStored };
+}
+
 /** Lets the cluster settle, then crashes every node, losing what it had not synced, and restarts it. */
 function restartEveryNode(c: KvCluster): void {
   c.sim.run({ forMs: 100 });
@@ -103,6 +121,9 @@ describe("reads at a timestamp (lww-hlc)", () => {
       expect(values(readAt(c, t3))).toEqual(["3"]);
     };
     check();
+    // The dropped version's entry was deleted from storage in the batch that dropped it, and the horizon stored.
+    c.sim.run({ forMs: 100 });
+    for (const id of nodes) expect(storedHistoryOfX(c, id), id).toEqual({ ats: [t2, t3], horizonStored: true });
     restartEveryNode(c);
     // The dropped version's entry is gone from disk, and the stored horizon still refuses what it cannot answer.
     expectKeptEverywhere(c, [t2, t3]);

@@ -212,7 +212,9 @@ export class LwwHistories {
       mirror.set(versionId(version), { storageKey });
       if (!restored) this.#store.put(storageKey, encoded ?? encodeRecord(record));
     }
-    if (outcome !== "duplicate") this.#sync(bucket, keyId);
+    // Every version kept is mirrored, so the mirror holds more only when the history dropped one (the only way
+    // its horizon rises, too): then storage needs its delete. Most inserts drop nothing, and skip the comparison.
+    if (outcome !== "duplicate" && mirror.size > bucket.history.versionCountOf(keyId)) this.#sync(bucket, keyId);
   }
 
   /** Deletes the entries of `keyId`'s versions the history no longer keeps, stores its new horizon; the count. */

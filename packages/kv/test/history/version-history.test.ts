@@ -90,6 +90,7 @@ describe("VersionHistory", () => {
             expect(horizon).toBeGreaterThanOrEqual(horizons.get(key) ?? Number.NEGATIVE_INFINITY);
             horizons.set(key, horizon);
             expect(history.history(key).length).toBeLessThanOrEqual(history.versionsPerKey);
+            expect(history.versionCountOf(key)).toBe(history.history(key).length);
             for (const t of readTimes) {
               if (expectExactOrTruncated(history.versionAt(key, t), key, t, horizon, oracle.at(key, t))) answered++;
               else refused++;
