@@ -35,7 +35,9 @@
  * Then snapshot.ts: snapshot reads at a timestamp of 1, 10 and 100 keys.
  *
  * After the timed tables, dvv-size.ts prints what a causal key's dotted
- * version vector set weighs after many concurrent clients (a size, not a time).
+ * version vector set weighs after many concurrent clients, and
+ * heap-per-key.ts what a stored key costs a replica in memory (sizes, not
+ * times).
  *
  *   npm run build && npm run bench [-- --json | --quick | --filter <text>]
  */
@@ -210,4 +212,5 @@ runSnapshotBench(
   process.argv.slice(2),
 );
 await import("./dvv-size.js");
+await import("./heap-per-key.js");
 await import("./structures.js");

@@ -137,10 +137,13 @@ interface Ghost extends Dot {
 interface KeySiblings {
   /** Kept siblings by dot key, in arrival order (outputs are sorted, never in this order). */
   readonly kept: Map<string, SiblingVersion>;
-  /** Dropped siblings remembered, by dot key. */
-  readonly ghosts: Map<string, Ghost>;
-  /** Per replica, the highest counter of a forgotten ghost. */
-  readonly forgotten: Map<string, number>;
+  /**
+   * Dropped siblings remembered, by dot key; created by the first drop
+   * (most keys never drop one, and an empty Map costs about 200 bytes).
+   */
+  ghosts: Map<string, Ghost> | undefined;
+  /** Per replica, the highest counter of a forgotten ghost; created by the first one forgotten. */
+  forgotten: Map<string, number> | undefined;
   horizon: number;
 }
 
@@ -263,12 +266,12 @@ export class SiblingHistory {
     checkReport(report);
     let entry = this.#keys.get(key);
     if (entry === undefined) {
-      entry = { kept: new Map(), ghosts: new Map(), forgotten: new Map(), horizon: Number.NEGATIVE_INFINITY };
+      entry = { kept: new Map(), ghosts: undefined, forgotten: undefined, horizon: Number.NEGATIVE_INFINITY };
       this.#keys.set(key, entry);
       this.#order.add(key);
     }
     const id = dotKey(report);
-    const ghost = entry.ghosts.get(id);
+    const ghost = entry.ghosts?.get(id);
     if (ghost !== undefined) {
       // Dropped already; a lower supersededAt only makes it deader. The horizon stays: it is still safe.
       ghost.supersededAt = Math.min(ghost.supersededAt, report.supersededAt ?? Number.POSITIVE_INFINITY);
@@ -281,7 +284,7 @@ export class SiblingHistory {
       entry.kept.set(id, joined);
       return this.#enforceCount(entry, id) ? "dropped" : "updated";
     }
-    if (report.counter <= (entry.forgotten.get(report.replica) ?? 0)) {
+    if (report.counter <= (entry.forgotten?.get(report.replica) ?? 0)) {
       this.#ambiguousReports++;
       if (report.supersededAt === undefined) {
         entry.horizon = Number.POSITIVE_INFINITY;
@@ -343,7 +346,7 @@ export class SiblingHistory {
   /** How many dropped dots of `key` are remembered as ghosts (for tests and debugging). */
   ghostCount(key: string): number {
     checkKey(key);
-    return this.#keys.get(key)?.ghosts.size ?? 0;
+    return this.#keys.get(key)?.ghosts?.size ?? 0;
   }
 
   /**
@@ -395,10 +398,11 @@ export class SiblingHistory {
   /** Remembers a dropped sibling as a ghost, raises the horizon, and forgets the oldest ghost past the bound. */
   #drop(entry: KeySiblings, ghost: Ghost): void {
     entry.horizon = Math.max(entry.horizon, ghost.supersededAt);
-    entry.ghosts.set(dotKey(ghost), ghost);
-    if (entry.ghosts.size <= this.ghostsPerKey) return;
+    const ghosts = (entry.ghosts ??= new Map());
+    ghosts.set(dotKey(ghost), ghost);
+    if (ghosts.size <= this.ghostsPerKey) return;
     let oldest: Ghost | undefined;
-    for (const g of entry.ghosts.values()) {
+    for (const g of ghosts.values()) {
       if (
         oldest === undefined ||
         g.supersededAt < oldest.supersededAt ||
@@ -408,7 +412,8 @@ export class SiblingHistory {
       }
     }
     const o = oldest as Ghost;
-    entry.ghosts.delete(dotKey(o));
-    entry.forgotten.set(o.replica, Math.max(entry.forgotten.get(o.replica) ?? 0, o.counter));
+    ghosts.delete(dotKey(o));
+    const forgotten = (entry.forgotten ??= new Map());
+    forgotten.set(o.replica, Math.max(forgotten.get(o.replica) ?? 0, o.counter));
   }
 }
