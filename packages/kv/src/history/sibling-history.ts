@@ -398,7 +398,8 @@ export class SiblingHistory {
   /** Remembers a dropped sibling as a ghost, raises the horizon, and forgets the oldest ghost past the bound. */
   #drop(entry: KeySiblings, ghost: Ghost): void {
     entry.horizon = Math.max(entry.horizon, ghost.supersededAt);
-    const ghosts = (entry.ghosts ??= new Map());
+    entry.ghosts ??= new Map();
+    const ghosts = entry.ghosts;
     ghosts.set(dotKey(ghost), ghost);
     if (ghosts.size <= this.ghostsPerKey) return;
     let oldest: Ghost | undefined;
@@ -413,7 +414,8 @@ export class SiblingHistory {
     }
     const o = oldest as Ghost;
     ghosts.delete(dotKey(o));
-    const forgotten = (entry.forgotten ??= new Map());
+    entry.forgotten ??= new Map();
+    const forgotten = entry.forgotten;
     forgotten.set(o.replica, Math.max(forgotten.get(o.replica) ?? 0, o.counter));
   }
 }
