@@ -10,15 +10,13 @@
  * Goals (the issue's): quorum puts at no less than 30% of the floor's
  * requests per second; p99 under 20 ms at half of peak load.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { type LoadOptions, type LoadResult, loadProcessArgs, parseBenchArgs } from "@skew/harness";
+import { type LoadOptions, type LoadResult, parseBenchArgs } from "@skew/harness";
 import { freePort, ProcessCluster } from "../src/cli/processes.js";
+import { runLoad, startFloor } from "./support.js";
 
-const run = promisify(execFile);
 const args = parseBenchArgs(process.argv.slice(2));
 const durationMs = args.quick ? 1_000 : 5_000;
 const warmupMs = args.quick ? 300 : 1_000;
@@ -30,7 +28,6 @@ const warmupMs = args.quick ? 300 : 1_000;
  */
 const clusterWarmupMs = args.quick ? 2_000 : 15_000;
 const valueBytes = 100;
-const here = import.meta.dirname;
 const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version };
 
 interface Row {
@@ -46,27 +43,7 @@ interface Row {
 async function load(
   options: Omit<LoadOptions, "valueBytes" | "durationMs" | "warmupMs"> & { readonly durationMs?: number },
 ): Promise<LoadResult> {
-  const full: LoadOptions = { valueBytes, durationMs, warmupMs, ...options };
-  const { stdout } = await run(process.execPath, loadProcessArgs(full), { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout) as LoadResult;
-}
-
-async function startFloor(dir: string): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(here, "floor-server.ts"), String(port), join(dir, "floor")],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => {
-      if (chunk.toString().includes("ready")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`the floor server exited with ${code}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, child };
+  return runLoad({ valueBytes, durationMs, warmupMs, ...options });
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,224 @@
+/**
+ * What a quorum put costs in CPU time and in events, beside what the
+ * floor's request costs: the figure under the node benchmark's throughput.
+ * On this machine (2 cores) the three nodes and the load generator share
+ * the cores, so requests per second follow from CPU per put; and CPU per
+ * put is steadier than requests per second when other work comes and goes.
+ *
+ * The floor (bench/floor-server.ts: fastify + one level put per request)
+ * and a 3-node cluster (N = 3, W = 2, sync durability, 100-byte values,
+ * each put to a new key) each take a warm-up, then a measured load at 50
+ * connections. CPU is each process's user + system time from
+ * `/proc/<pid>/stat` (every thread: the event loop, libuv's workers doing
+ * LevelDB's writes and fsyncs, V8's collector), summed over the three
+ * nodes; the load generator's is not counted. Per put, from the nodes'
+ * `/metrics`: the frames and messages they sent each other, the level
+ * writes (each one fsync) and the batches and operations they carried.
+ *
+ *   npm run build && npm run bench:cpu -w @skew/node [-- --json | --quick]
+ *
+ * Linux only (it reads /proc).
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LoadResult, parseBenchArgs } from "@skew/harness";
+import { freePort, ProcessCluster } from "../src/cli/processes.js";
+import { runLoad, startFloor } from "./support.js";
+
+const args = parseBenchArgs(process.argv.slice(2));
+const measureMs = args.quick ? 2_000 : 8_000;
+const floorWarmupMs = args.quick ? 500 : 3_000;
+/** As in bench/index.ts: the node processes start cold, and V8 needs about 15 s of load to compile their hot paths. */
+const clusterWarmupMs = args.quick ? 2_000 : 15_000;
+/** Loads measured: 50 connections keep every process busy; at 10 they sleep and wake between requests. */
+const connectionCounts = [10, 50] as const;
+const valueBytes = 100;
+const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version };
+/** Linux's clock ticks per second for /proc/<pid>/stat's times (USER_HZ: 100 on every architecture Node runs on). */
+const ticksPerSecond = 100;
+
+/** The node counters read per put, by their /metrics names. */
+const counters = {
+  framesSent: "skew_peer_frames_sent",
+  messagesSent: "skew_peer_messages_sent",
+  levelWrites: "skew_storage_group_write_seconds_count",
+  batches: "skew_storage_batches",
+  operations: "skew_storage_operations",
+} as const;
+type Counter = keyof typeof counters;
+
+interface Measured {
+  readonly name: string;
+  readonly connections: number;
+  readonly role: "floor" | "subject";
+  readonly load: LoadResult;
+  /** CPU time of the measured processes, ms. */
+  readonly cpuMs: number;
+  /** Context switches of the measured processes' threads. */
+  readonly switches: number;
+  /** Share of the machine's CPU time that was busy while measuring (every process), 0 to 1. */
+  readonly machineBusy: number;
+  readonly perRequest: Partial<Record<Counter, number>>;
+}
+
+/** User + system CPU time of a process (all its threads), ms. */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  // After "pid (comm) ": state is field 0, utime field 11, stime field 12 (proc(5)'s fields 14 and 15).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+/**
+ * Context switches of a process so far, over all its threads
+ * (/proc/<pid>/task/<tid>/status): each voluntary one is a thread going to
+ * sleep (waiting for I/O or work) to be woken later, which on a virtual
+ * machine costs more than the work many events bring.
+ */
+function switchesOf(pid: number): number {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/task/${tid}/status`, "utf8");
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) total += Number(match[1]);
+  }
+  return total;
+}
+
+/** The machine's busy and total CPU ticks so far (/proc/stat's first line). */
+function machineTicks(): { busy: number; total: number } {
+  const values = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const total = values.reduce((a, b) => a + b, 0);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+async function countersOf(url: string): Promise<Record<Counter, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string): number => {
+    const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+    if (line === undefined) throw new Error(`${url}/metrics has no ${name}`);
+    return Number(line.slice(name.length + 1));
+  };
+  return Object.fromEntries(Object.entries(counters).map(([key, name]) => [key, read(name)])) as Record<
+    Counter,
+    number
+  >;
+}
+
+/** Runs `load` while reading the CPU time of `pids` and the machine's, before and after. */
+async function measured(pids: readonly number[], load: () => Promise<LoadResult>) {
+  const cpuBefore = pids.map(cpuMsOf);
+  const switchesBefore = pids.map(switchesOf);
+  const machineBefore = machineTicks();
+  const result = await load();
+  const cpuMs = pids.reduce((sum, pid, i) => sum + cpuMsOf(pid) - (cpuBefore[i] as number), 0);
+  const switches = pids.reduce((sum, pid, i) => sum + switchesOf(pid) - (switchesBefore[i] as number), 0);
+  const machineAfter = machineTicks();
+  const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
+  return { load: result, cpuMs, switches, machineBusy };
+}
+
+async function main(): Promise<Measured[]> {
+  if (!existsSync("/proc/self/stat")) throw new Error("bench/cpu.ts reads /proc: it runs on Linux only");
+  const dir = mkdtempSync(join(tmpdir(), "skew-node-cpu-"));
+  const say = (text: string): void => {
+    if (!args.json) process.stderr.write(`${text}\n`);
+  };
+  const rows: Measured[] = [];
+  try {
+    const floor = await startFloor(dir);
+    try {
+      say("the floor: one fastify process, one level put per request ...");
+      const target = { targets: [floor.url], method: "PUT" as const, valueBytes, warmupMs: 0 };
+      await runLoad({ ...target, connections: 50, path: "/buckets/b/keys/w{i}", durationMs: floorWarmupMs });
+      const pid = floor.child.pid as number;
+      for (const connections of connectionCounts) {
+        const m = await measured([pid], () =>
+          runLoad({ ...target, connections, path: `/buckets/b/keys/k${connections}-{i}`, durationMs: measureMs }),
+        );
+        rows.push({ name: "floor: fastify + one level put", connections, role: "floor", ...m, perRequest: {} });
+      }
+    } finally {
+      floor.child.kill("SIGTERM");
+    }
+
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    const cluster = new ProcessCluster({
+      nodes: 3,
+      ports,
+      dataDir: join(dir, "cluster"),
+      env: { SKEW_DURABILITY: "sync", SKEW_LOG_LEVEL: "warn" },
+    });
+    say("a 3-node cluster, sync durability ...");
+    await cluster.start();
+    try {
+      const targets = cluster.nodes.map((n) => n.url);
+      const target = { targets, method: "PUT" as const, valueBytes, warmupMs: 0 };
+      say(`warming the cluster up: ${clusterWarmupMs / 1000} s of puts, not measured ...`);
+      await runLoad({ ...target, connections: 50, path: "/buckets/lww-hlc/keys/w{i}", durationMs: clusterWarmupMs });
+      const pids = cluster.nodes.map((n) => n.child?.pid as number);
+      for (const connections of connectionCounts) {
+        const before = await Promise.all(targets.map(countersOf));
+        const path = `/buckets/lww-hlc/keys/k${connections}-{i}`;
+        const m = await measured(pids, () => runLoad({ ...target, connections, path, durationMs: measureMs }));
+        const after = await Promise.all(targets.map(countersOf));
+        const perRequest: Partial<Record<Counter, number>> = {};
+        for (const key of Object.keys(counters) as Counter[]) {
+          const grown = after.reduce((sum, a, i) => sum + a[key] - (before[i] as Record<Counter, number>)[key], 0);
+          perRequest[key] = grown / Math.max(1, m.load.requests);
+        }
+        rows.push({ name: "quorum put, N=3 W=2, sync (3 nodes)", connections, role: "subject", ...m, perRequest });
+      }
+    } finally {
+      await cluster.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+const rows = await main();
+const cpuUsPerRequest = (r: Measured): number => (r.cpuMs * 1000) / Math.max(1, r.load.requests);
+const switchesPerRequest = (r: Measured): number => r.switches / Math.max(1, r.load.requests);
+/** The floor row measured at the same connections as `row`. */
+const floorOf = (row: Measured): Measured =>
+  rows.find((r) => r.role === "floor" && r.connections === row.connections) as Measured;
+const groupOf = (row: Measured): string => `CPU per put, ${row.connections} connections`;
+if (args.json) {
+  for (const row of rows) {
+    const ratio = row.role === "floor" ? null : cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row));
+    process.stdout.write(
+      `${JSON.stringify({ package: "@skew/node", group: groupOf(row), name: row.name, role: row.role, connections: row.connections, cpuUsPerRequest: cpuUsPerRequest(row), switchesPerRequest: switchesPerRequest(row), ratio, rps: row.load.rps, requests: row.load.requests, machineBusy: row.machineBusy, ...row.perRequest, machine })}\n`,
+    );
+  }
+} else {
+  const lines = [
+    "",
+    `@skew/node CPU per put (${machine.cpus} cores, ${machine.model}, Node ${machine.node}; ${valueBytes}-byte values, ${measureMs / 1000} s measured)`,
+    "ratio: CPU per request over the floor's at the same connections (the load generator's CPU is not counted).",
+  ];
+  for (const connections of connectionCounts) {
+    lines.push("", `[CPU per put, ${connections} connections]`);
+    for (const row of rows.filter((r) => r.connections === connections)) {
+      const ratio = row.role === "floor" ? "" : `${(cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row))).toFixed(1)}x`;
+      lines.push(
+        `  ${row.name.padEnd(38)} ${cpuUsPerRequest(row).toFixed(0).padStart(5)} µs CPU  ${switchesPerRequest(row).toFixed(1).padStart(5)} context switches  ${row.load.rps.toFixed(0).padStart(6)} req/s  machine ${(100 * row.machineBusy).toFixed(0).padStart(3)}% busy  ${ratio.padStart(6)}`,
+      );
+      if (row.role === "subject") {
+        const p = row.perRequest;
+        const f = (n: number | undefined): string => (n ?? Number.NaN).toFixed(2);
+        lines.push(
+          `    per put, over the 3 nodes: ${f(p.framesSent)} peer frames carrying ${f(p.messagesSent)} messages; ` +
+            `${f(p.levelWrites)} level writes (fsyncs) carrying ${f(p.batches)} batches, ${f(p.operations)} operations`,
+        );
+      }
+    }
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
