@@ -17,7 +17,8 @@
  *
  *   npm run build && npm run bench:cpu -w @skew/node [-- --json | --quick]
  *
- * Linux only (it reads /proc).
+ * `npm run bench -w @skew/node` runs it after bench/index.ts. Linux only (it
+ * reads /proc): elsewhere it says so and measures nothing.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -124,7 +125,6 @@ async function measured(pids: readonly number[], load: () => Promise<LoadResult>
 }
 
 async function main(): Promise<Measured[]> {
-  if (!existsSync("/proc/self/stat")) throw new Error("bench/cpu.ts reads /proc: it runs on Linux only");
   const dir = mkdtempSync(join(tmpdir(), "skew-node-cpu-"));
   const say = (text: string): void => {
     if (!args.json) process.stderr.write(`${text}\n`);
@@ -183,42 +183,47 @@ async function main(): Promise<Measured[]> {
   return rows;
 }
 
-const rows = await main();
-const cpuUsPerRequest = (r: Measured): number => (r.cpuMs * 1000) / Math.max(1, r.load.requests);
-const switchesPerRequest = (r: Measured): number => r.switches / Math.max(1, r.load.requests);
-/** The floor row measured at the same connections as `row`. */
-const floorOf = (row: Measured): Measured =>
-  rows.find((r) => r.role === "floor" && r.connections === row.connections) as Measured;
-const groupOf = (row: Measured): string => `CPU per put, ${row.connections} connections`;
-if (args.json) {
-  for (const row of rows) {
-    const ratio = row.role === "floor" ? null : cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row));
-    process.stdout.write(
-      `${JSON.stringify({ package: "@skew/node", group: groupOf(row), name: row.name, role: row.role, connections: row.connections, cpuUsPerRequest: cpuUsPerRequest(row), switchesPerRequest: switchesPerRequest(row), ratio, rps: row.load.rps, requests: row.load.requests, machineBusy: row.machineBusy, ...row.perRequest, machine })}\n`,
-    );
-  }
-} else {
-  const lines = [
-    "",
-    `@skew/node CPU per put (${machine.cpus} cores, ${machine.model}, Node ${machine.node}; ${valueBytes}-byte values, ${measureMs / 1000} s measured)`,
-    "ratio: CPU per request over the floor's at the same connections (the load generator's CPU is not counted).",
-  ];
-  for (const connections of connectionCounts) {
-    lines.push("", `[CPU per put, ${connections} connections]`);
-    for (const row of rows.filter((r) => r.connections === connections)) {
-      const ratio = row.role === "floor" ? "" : `${(cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row))).toFixed(1)}x`;
-      lines.push(
-        `  ${row.name.padEnd(38)} ${cpuUsPerRequest(row).toFixed(0).padStart(5)} µs CPU  ${switchesPerRequest(row).toFixed(1).padStart(5)} context switches  ${row.load.rps.toFixed(0).padStart(6)} req/s  machine ${(100 * row.machineBusy).toFixed(0).padStart(3)}% busy  ${ratio.padStart(6)}`,
+function report(rows: readonly Measured[]): void {
+  const cpuUsPerRequest = (r: Measured): number => (r.cpuMs * 1000) / Math.max(1, r.load.requests);
+  const switchesPerRequest = (r: Measured): number => r.switches / Math.max(1, r.load.requests);
+  /** The floor row measured at the same connections as `row`. */
+  const floorOf = (row: Measured): Measured =>
+    rows.find((r) => r.role === "floor" && r.connections === row.connections) as Measured;
+  const groupOf = (row: Measured): string => `CPU per put, ${row.connections} connections`;
+  if (args.json) {
+    for (const row of rows) {
+      const ratio = row.role === "floor" ? null : cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row));
+      process.stdout.write(
+        `${JSON.stringify({ package: "@skew/node", group: groupOf(row), name: row.name, role: row.role, connections: row.connections, cpuUsPerRequest: cpuUsPerRequest(row), switchesPerRequest: switchesPerRequest(row), ratio, rps: row.load.rps, requests: row.load.requests, machineBusy: row.machineBusy, ...row.perRequest, machine })}\n`,
       );
-      if (row.role === "subject") {
-        const p = row.perRequest;
-        const f = (n: number | undefined): string => (n ?? Number.NaN).toFixed(2);
+    }
+  } else {
+    const lines = [
+      "",
+      `@skew/node CPU per put (${machine.cpus} cores, ${machine.model}, Node ${machine.node}; ${valueBytes}-byte values, ${measureMs / 1000} s measured)`,
+      "ratio: CPU per request over the floor's at the same connections (the load generator's CPU is not counted).",
+    ];
+    for (const connections of connectionCounts) {
+      lines.push("", `[CPU per put, ${connections} connections]`);
+      for (const row of rows.filter((r) => r.connections === connections)) {
+        const ratio =
+          row.role === "floor" ? "" : `${(cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row))).toFixed(1)}x`;
         lines.push(
-          `    per put, over the 3 nodes: ${f(p.framesSent)} peer frames carrying ${f(p.messagesSent)} messages; ` +
-            `${f(p.levelWrites)} level writes (fsyncs) carrying ${f(p.batches)} batches, ${f(p.operations)} operations`,
+          `  ${row.name.padEnd(38)} ${cpuUsPerRequest(row).toFixed(0).padStart(5)} µs CPU  ${switchesPerRequest(row).toFixed(1).padStart(5)} context switches  ${row.load.rps.toFixed(0).padStart(6)} req/s  machine ${(100 * row.machineBusy).toFixed(0).padStart(3)}% busy  ${ratio.padStart(6)}`,
         );
+        if (row.role === "subject") {
+          const p = row.perRequest;
+          const f = (n: number | undefined): string => (n ?? Number.NaN).toFixed(2);
+          lines.push(
+            `    per put, over the 3 nodes: ${f(p.framesSent)} peer frames carrying ${f(p.messagesSent)} messages; ` +
+              `${f(p.levelWrites)} level writes (fsyncs) carrying ${f(p.batches)} batches, ${f(p.operations)} operations`,
+          );
+        }
       }
     }
+    process.stdout.write(`${lines.join("\n")}\n`);
   }
-  process.stdout.write(`${lines.join("\n")}\n`);
 }
+
+if (existsSync("/proc/self/stat")) report(await main());
+else process.stderr.write("bench/cpu.ts reads /proc: skipped, it runs on Linux only\n");

@@ -7,6 +7,8 @@
  *
  *   npm run build && npm run bench -w @skew/node [-- --json | --quick]
  *
+ * Then bench/cpu.ts: CPU time, context switches and events per put.
+ *
  * Goals (the issue's): quorum puts at no less than 30% of the floor's
  * requests per second; p99 under 20 ms at half of peak load.
  */
@@ -214,3 +216,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// Then what a put costs in CPU and in events (bench/cpu.ts reads the same arguments).
+await import("./cpu.js");
