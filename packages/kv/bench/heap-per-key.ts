@@ -16,18 +16,14 @@
  *
  *   node --expose-gc --import tsx bench/heap-per-key.ts [--json]
  */
-import { ManualEnvironment } from "@skew/env/manual";
 import { parseBenchArgs } from "@skew/harness";
-import { HybridLogicalClock } from "@skew/hlc";
-import { type ConflictMode, encodeRecord, LocalCluster, type LwwRecord } from "@skew/kv";
-import { LamportClock } from "@skew/lamport";
-import { TrueTimeClock } from "@skew/truetime";
+import { type ConflictMode, encodeRecord, type LwwRecord } from "@skew/kv";
+import { manualCluster, replicaIds } from "../test/support/manual-cluster.js";
 
 const keys = 20_000;
 const warmupKeys = 1_000;
 const valueBytes = 100;
 const replicas = 3;
-const ids = ["n1", "n2", "n3"];
 const modes: readonly ConflictMode[] = ["lww-hlc", "causal"];
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -60,23 +56,12 @@ function measure(name: string, per: number, fill: (from: number, to: number) => 
 }
 
 function clusterRow(mode: ConflictMode): HeapRow {
-  const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
-  const cluster = new LocalCluster({
-    nodes: ids,
-    buckets: { [mode]: mode },
-    now: () => env.monotonic.now(),
-    clocks: (id) => ({
-      wall: env.wall,
-      hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
-      lamport: new LamportClock(id),
-      truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
-    }),
-  });
+  const { env, cluster } = manualCluster({ [mode]: mode });
   const value = new Uint8Array(valueBytes).fill(42);
   const row = measure(`a key in a ${mode} bucket`, replicas, (from, to) => {
     for (let i = from; i < to; i++) {
       env.advance(0.01);
-      const reply = cluster.request(ids[i % ids.length] as string, {
+      const reply = cluster.request(replicaIds[i % replicaIds.length] as string, {
         kind: "put",
         bucket: mode,
         key: `key-${i}`,
@@ -86,7 +71,7 @@ function clusterRow(mode: ConflictMode): HeapRow {
     }
   });
   // Keep the cluster alive until measured: what it holds is the figure.
-  if (cluster.nodes.size !== ids.length) throw new Error("unreachable");
+  if (cluster.nodes.size !== replicaIds.length) throw new Error("unreachable");
   return row;
 }
 

@@ -10,13 +10,10 @@
  * Shared by the law in test/local/dvv-metadata.test.ts and the size table of
  * bench/dvv-size.ts, so that the two measure the same thing.
  */
-import { ManualEnvironment } from "@skew/env/manual";
-import { HybridLogicalClock } from "@skew/hlc";
-import { type ClientReply, encodeRecord, LocalCluster, liveValues } from "@skew/kv";
-import { LamportClock } from "@skew/lamport";
-import { TrueTimeClock } from "@skew/truetime";
+import { type ClientReply, encodeRecord, type LocalCluster, liveValues } from "@skew/kv";
+import { manualCluster, replicaIds } from "./manual-cluster.js";
 
-export const replicaIds = ["n1", "n2", "n3"] as const;
+export { replicaIds };
 
 /** One replica's record of the key: metadata = encoded record bytes - the live values' bytes. */
 export interface KeySize {
@@ -38,18 +35,7 @@ export interface ConcurrentClientsRun {
 }
 
 export function concurrentClientsOnOneKey(clients: number, valueBytes: number): ConcurrentClientsRun {
-  const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
-  const cluster = new LocalCluster({
-    nodes: replicaIds,
-    buckets: { b: "causal" },
-    now: () => env.monotonic.now(),
-    clocks: (id) => ({
-      wall: env.wall,
-      hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
-      lamport: new LamportClock(id),
-      truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
-    }),
-  });
+  const { env, cluster } = manualCluster({ b: "causal" });
   const first = cluster.request("n1", { kind: "put", bucket: "b", key: "k", value: new Uint8Array(valueBytes) });
   if (first?.ok !== true) throw new Error(`first write failed: ${JSON.stringify(first)}`);
   const stale = readContext(cluster, "n2");
