@@ -27,6 +27,8 @@ import {
 /** The brief's bound for Ctrl-C to a clean exit: each node drains (its SIGTERM), then the command returns. */
 const stopMsMax = 20_000;
 const nodeCount = 2;
+/** How long `skew cluster` may take to print its addresses. */
+const startMsMax = 120_000;
 
 describe("skew cluster", () => {
   const dir = tempDir("skew-cli-cluster-");
@@ -38,10 +40,12 @@ describe("skew cluster", () => {
   beforeAll(async () => {
     const basePort = await freePortRun(nodeCount);
     child = spawnCli(["cluster", "--nodes", String(nodeCount), "--base-port", String(basePort), "--data-dir", dir]);
-    output = await waitForStdout(child, /Ctrl-C stops it\./, 60_000);
+    // The command and its two nodes each load the sources through tsx: seconds of CPU apiece, many more on a
+    // machine running every package's tests (the hook's own bound is above the wait's, so the wait reports).
+    output = await waitForStdout(child, /Ctrl-C stops it\./, startMsMax);
     urls = [...output.matchAll(/^ {2}n\d+ +(http:\/\/\S+)/gm)].map((m) => m[1] as string);
     nodePids = childPids(child.pid as number);
-  });
+  }, startMsMax + 30_000);
 
   afterAll(async () => {
     // Only if a test failed half-way: the processes this test started, by their ids.

@@ -48,7 +48,10 @@ describe("skew demo --no-serve", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`exits 0 within ${runMsMax / 1000} s; lww-wall lost appends, lww-hlc and causal lost none`, async () => {
+  // The test's own bound is above the run's, so that a slow run is reported by the run's bound (with its output).
+  it(`exits 0 within ${runMsMax / 1000} s; lww-wall lost appends, lww-hlc and causal lost none`, {
+    timeout: runMsMax + 30_000,
+  }, async () => {
     const basePort = await freePortRun(3);
     const run = await runCli(
       ["demo", "--no-serve", "--appends", String(appends), "--base-port", String(basePort), "--data-dir", dir],

@@ -13,8 +13,19 @@ import { buildServer, type SkewApp } from "../../src/index.js";
 import { type LocalCluster, startLocalCluster } from "../support/local.js";
 import { eventually } from "./support.js";
 
-/** The coordinator's quorum wait for the slow write (`?timeout=`): long enough for the close to begin inside it. */
-const slowWriteTimeoutMs = 1_500;
+/**
+ * The coordinator's quorum wait for the slow write (`?timeout=`): long enough for the close to begin inside it and
+ * for the requests made during the close to be answered before it ends, on a loaded machine too (the close waits
+ * for it, so the test takes this long).
+ */
+const slowWriteTimeoutMs = 5_000;
+
+/**
+ * Heartbeats every 1.5 s: n1 suspects its closed peers about 8 s after their last heartbeat, long after the slow
+ * write was sent. At the tests' usual 100 ms it was about 0.5 s, and a loaded machine slow to close n2 and n3
+ * made n1 refuse the slow write at once (UNAVAILABLE, nothing sent) instead of waiting for their answers.
+ */
+const heartbeatIntervalMs = 1_500;
 
 interface Answer {
   readonly status: number;
@@ -137,7 +148,7 @@ describe("closing a node with a write in flight", () => {
   let reopened: SkewApp | undefined;
 
   beforeAll(async () => {
-    cluster = await startLocalCluster(3);
+    cluster = await startLocalCluster(3, { heartbeatIntervalMs });
   });
 
   afterAll(async () => {
@@ -163,11 +174,13 @@ describe("closing a node with a write in flight", () => {
     await Promise.all([n2.close(), n3.close()]);
     const connection = await RawConnection.open(Number(new URL(url).port));
     connection.write("PUT", `/buckets/causal/keys/in-flight?timeout=${slowWriteTimeoutMs}`, "written while closing");
-    expect(await eventually(() => n1.skew.driver.inFlight >= 1, 1_000)).toBe(true);
+    // In flight from its arrival until the write's timeout: polled with a bound for a loaded machine.
+    expect(await eventually(() => n1.skew.driver.inFlight >= 1, 10_000)).toBe(true);
 
     const closeStartedMs = performance.now();
     const closing = n1.close();
-    await new Promise((r) => setTimeout(r, 50));
+    // The close has begun (its preClose hook ran) before the requests below: a fixed 50 ms was not always enough.
+    expect(await eventually(() => n1.skew.closing, 10_000)).toBe(true);
     // New connections, and a second request on the busy kept-alive connection, which the close leaves open.
     const duringClose = await Promise.all([send(key("during-close"), "PUT", "too late"), send(key("before"), "GET")]);
     connection.write("PUT", "/buckets/causal/keys/pipelined", "too late as well");

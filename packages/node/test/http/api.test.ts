@@ -250,7 +250,7 @@ describe("the client API of a 3-node cluster", () => {
       return measured && peers.every((m) => Math.abs(m.clockOffsetMs as number) < heartbeatTransitMsMax)
         ? true
         : undefined;
-    }, 10_000);
+    }, 30_000);
     expect(members.map((m) => m.id)).toEqual(["n1", "n2", "n3"]);
     expect(members.filter((m) => m.self).map((m) => m.id)).toEqual(["n1"]);
     for (const peer of members.filter((m) => !m.self)) {
@@ -308,7 +308,7 @@ describe("the client API of a 3-node cluster", () => {
       }
       return largest;
     };
-    const before = await largestOver(1_500);
+    const before = await largestOver(3_000);
     expect(Number.isFinite(before)).toBe(true);
 
     await expectError(await post({}, { offsetMs: adminOffsetMs }), 401, "UNAUTHORIZED");
@@ -328,7 +328,7 @@ describe("the client API of a 3-node cluster", () => {
     expect(view.clock.offsetMs).toBe(adminOffsetMs);
 
     const after = await largestOver(
-      10_000,
+      30_000,
       (largest) => Math.abs(largest - before - adminOffsetMs) < heartbeatTransitMsMax,
     );
     expect(Math.abs(after - before - adminOffsetMs)).toBeLessThan(heartbeatTransitMsMax);
@@ -443,8 +443,9 @@ describe("the client API of a 3-node cluster", () => {
 
 describe("with 2 of 3 nodes down", () => {
   it("503 TIMEOUT while the peers are not yet suspected, then UNAVAILABLE, each with got/need and definite", async () => {
-    // Heartbeats every 300 ms: a silent peer is suspected after about 1.6 s, long after the TIMEOUT requests end.
-    const cluster = await startLocalCluster(3, { heartbeatIntervalMs: 300 });
+    // Heartbeats every 1.5 s: a silent peer is suspected about 8 s after its last heartbeat, long after the TIMEOUT
+    // requests end, also on a loaded machine slow to close two nodes (at 300 ms it was about 1.6 s: tight there).
+    const cluster = await startLocalCluster(3, { heartbeatIntervalMs: 1_500 });
     try {
       const [n1] = cluster.urls as [string];
       expect((await put(n1, "causal", "k", "v")).status).toBe(200);
@@ -459,7 +460,7 @@ describe("with 2 of 3 nodes down", () => {
         const response = await fetch(keyUrl(n1, "causal", "k", "?timeout=200"));
         const body = (await response.json()) as ErrorBody;
         return body.code === "UNAVAILABLE" ? { status: response.status, body } : undefined;
-      }, 10_000);
+      }, 30_000);
       expect(unavailable).toMatchObject({
         status: 503,
         body: { code: "UNAVAILABLE", definite: true, got: 1, need: 2 },

@@ -28,7 +28,7 @@ import {
   recordBytes,
   type WireRequest,
 } from "./fuzz/cases.js";
-import { eventually, put, read } from "./support.js";
+import { answered, eventually, put, read } from "./support.js";
 
 const defaultSeed = 20_260_126;
 const seed = process.env.FC_SEED === undefined ? defaultSeed : Number(process.env.FC_SEED);
@@ -92,13 +92,6 @@ interface Snapshot {
   readonly context: string | null;
 }
 
-/**
- * How long one fixture read is retried while it answers 503. On a loaded machine a node may briefly suspect a
- * peer, and a read with R = 3 is then refused (UNAVAILABLE) or times out: that says nothing about what is stored,
- * so the read is tried again; a 503 that lasts this long is kept, and fails the comparison.
- */
-const unavailableRetryMs = 15_000;
-
 /** Every fixture as every node reads it with all three replicas answering. */
 async function snapshotAll(cluster: LocalCluster, buckets: readonly string[]): Promise<Map<string, Snapshot>> {
   const seen = new Map<string, Snapshot>();
@@ -113,18 +106,13 @@ async function snapshotAll(cluster: LocalCluster, buckets: readonly string[]): P
   return seen;
 }
 
+/**
+ * One fixture read, asked again while it answers 503 (support.ts's `answered`): a read with R = 3 refused while a
+ * loaded node suspects a peer says nothing about what is stored.
+ */
 async function readFixture(target: string): Promise<Snapshot> {
-  const giveUpAt = performance.now() + unavailableRetryMs;
-  for (;;) {
-    const response = await fetch(target);
-    const snapshot = {
-      status: response.status,
-      body: await response.text(),
-      context: response.headers.get("x-skew-context"),
-    };
-    if (snapshot.status !== 503 || performance.now() >= giveUpAt) return snapshot;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const response = await answered(() => fetch(target));
+  return { status: response.status, body: await response.text(), context: response.headers.get("x-skew-context") };
 }
 
 /** Draws every case, category by category (seed + its index), then deals them out in turn so the load mixes. */

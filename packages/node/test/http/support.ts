@@ -110,6 +110,36 @@ export function peerStream(
   return { headers: { ...headers }, frames, body: Buffer.concat(frames) };
 }
 
+/**
+ * How long a request refused 503 is asked again. On a loaded machine a node may briefly suspect a peer, and a
+ * request that needs every replica (R or W = 3) is then refused (UNAVAILABLE) or times out (TIMEOUT): that says
+ * nothing about what a test checks, so it is asked again; a 503 that lasts this long is returned, and fails.
+ */
+export const unavailableRetryMs = 15_000;
+
+/**
+ * Sends with `send`, again while the answer is 503 (see `unavailableRetryMs`); any other answer is returned at
+ * once, and so is a 503 that lasted that long.
+ */
+export async function answered(send: () => Promise<Response>): Promise<Response> {
+  const giveUpAt = performance.now() + unavailableRetryMs;
+  for (;;) {
+    const response = await send();
+    if (response.status !== 503 || performance.now() >= giveUpAt) return response;
+    await response.arrayBuffer();
+    await sleep(200);
+  }
+}
+
+/**
+ * `put`, asked again while it is answered 503 (`answered`). For setup writes and writes whose outcome is checked
+ * afterwards: a TIMEOUT may have been applied somewhere, so a causal write asked again may leave the first attempt
+ * beside it as a sibling.
+ */
+export function putAnswered(...args: Parameters<typeof put>): Promise<Response> {
+  return answered(() => put(...args));
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -9,7 +9,7 @@
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { ProcessCluster } from "../../src/cli/processes.js";
-import { sourceCli, sourceNodeArgs } from "../cli/support.js";
+import { eventually, sourceCli, sourceNodeArgs } from "../cli/support.js";
 import { freePort, tempDir } from "../support/local.js";
 
 const dir = tempDir("skew-crash-");
@@ -27,7 +27,11 @@ interface Ack {
 }
 
 describe("kill -9 during a write load", () => {
-  it("loses no acknowledged write (sync durability), and the restarted node catches up", async () => {
+  // Three node processes started from the sources, load, a restart and the checks: 16 s on a quiet machine, so
+  // vitest's default of 60 s leaves too little room on a loaded one.
+  it("loses no acknowledged write (sync durability), and the restarted node catches up", {
+    timeout: 300_000,
+  }, async () => {
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
     cluster = new ProcessCluster({
       nodes: 3,
@@ -65,11 +69,16 @@ describe("kill -9 during a write load", () => {
       }
     };
     const writers = Array.from({ length: 6 }, (_, w) => writer(w));
+    // At least 1.5 s of load, and until enough writes were acknowledged: on a loaded machine 1.5 s may hold few
+    // (right after start the nodes may not have heard each other yet, and refuse).
     await new Promise((r) => setTimeout(r, 1_500));
+    await eventually(() => acked.length > 20, 60_000);
     const beforeKill = acked.length;
     cluster.kill("n1", "SIGKILL");
     await cluster.exited("n1");
+    // Likewise with n1 down: at least 1.5 s, and until the others acknowledged writes without it.
     await new Promise((r) => setTimeout(r, 1_500));
+    await eventually(() => acked.length > beforeKill, 60_000);
     running = false;
     await Promise.all(writers);
     await cluster.restart("n1");
@@ -102,6 +111,7 @@ describe("kill -9 during a write load", () => {
     };
     let lastMissing = await missing();
     let lastOnN1 = await missingOnN1();
+    // An r = 3 read refused 503 (n2 still suspecting the restarted n1) counts as missing until a later round.
     for (let round = 0; round < 30 && (lastMissing.length > 0 || lastOnN1 > 0); round++) {
       await new Promise((r) => setTimeout(r, 1_000));
       lastMissing = await missing();

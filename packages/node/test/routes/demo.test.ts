@@ -103,8 +103,9 @@ describe("the lost-update demonstration on a live 3-node cluster", () => {
 
   it("one run at a time: a second one while the first runs is 409 DEMO_RUNNING, and changes nothing", async () => {
     const first = run({ bucket: "lww-hlc", appends: 3 });
-    // The first is in its 1 s wait for heartbeats by then.
-    await new Promise((r) => setTimeout(r, 300));
+    // The first has begun once it has set n3's clock (it is then in its 1 s wait for heartbeats): watched for, not
+    // guessed with a fixed 300 ms, which a loaded machine could spend before the first request was even read.
+    await expect.poll(offsetOfN3, { timeout: 30_000, interval: 20 }).not.toBe(priorOffsetMs);
     const second = await postJson(`${n1}/admin/demo/lost-update`, { bucket: "causal" }, { authorization: bearer });
     await expectError(second, 409, "DEMO_RUNNING");
     const done = await first;

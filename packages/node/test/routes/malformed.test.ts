@@ -15,7 +15,7 @@ import fc from "fast-check";
 import { Compile } from "typebox/compile";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClockChange } from "../../src/routes/admin.js";
-import { put } from "../http/support.js";
+import { eventually, putAnswered } from "../http/support.js";
 import { type LocalCluster, startLocalCluster } from "../support/local.js";
 import { bearer } from "./support.js";
 
@@ -183,8 +183,18 @@ describe("malformed requests to the dashboard's routes", () => {
   beforeAll(async () => {
     cluster = await startLocalCluster(3);
     for (const bucket of ["causal", "lww-wall"]) {
-      expect((await put(cluster.urls[0] as string, bucket, "k", "v", {}, "?w=3")).status).toBe(200);
+      // W = 3 right after start, on a loaded machine, may be refused 503 while a node suspects a peer: asked again.
+      expect((await putAnswered(cluster.urls[0] as string, bucket, "k", "v", {}, "?w=3")).status).toBe(200);
     }
+    // The replicas agree before the baseline is taken: a write asked again after a TIMEOUT may leave its first
+    // attempt arriving late, which would change a root between the two snapshots.
+    const roots = async (url: string) =>
+      JSON.stringify(((await (await fetch(`${url}/debug/merkle`)).json()) as { roots: unknown }).roots);
+    const agreed = await eventually(async () => {
+      const seen = await Promise.all(cluster.urls.map(roots));
+      return new Set(seen).size === 1 ? true : undefined;
+    }, 30_000);
+    expect(agreed, "the replicas' Merkle roots agree after the setup writes").toBe(true);
   });
 
   afterAll(async () => {

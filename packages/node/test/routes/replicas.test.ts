@@ -55,7 +55,7 @@ describe("on a live 3-node cluster", () => {
     const view = await eventually(async () => {
       const v = await replicas(n1, "causal", key);
       return v.replicas.every((r) => siblingTexts(r.record)?.length === 2) ? v : undefined;
-    }, 10_000);
+    }, 30_000);
     expect(view, "every replica holds both siblings").toBeDefined();
     const body = view as KeyReplicasView;
     expect(body).toMatchObject({ node: "n1", bucket: "causal", key, mode: "causal" });
@@ -92,7 +92,7 @@ describe("on a live 3-node cluster", () => {
       const view = await eventually(async () => {
         const v = await replicas(n1, "lww-hlc", key);
         return v.replicas.every((r) => r.record !== null) ? v : undefined;
-      }, 10_000);
+      }, 30_000);
       for (const replica of (view as KeyReplicasView).replicas) {
         const record = replica.record;
         if (record?.kind !== "lww") throw new Error(`an LWW record on ${replica.node}`);

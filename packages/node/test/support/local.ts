@@ -18,6 +18,27 @@ export function tempDir(prefix = "skew-node-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** How long the nodes of a fresh local cluster may take to hear each other (a loaded machine starts them slowly). */
+export const peersHeardMsMax = 30_000;
+
+/**
+ * Waits until every node has had a heartbeat from every other and suspects none. A node's failure detector watches
+ * every member from its first tick, so one started well before the others (a loaded machine builds them slowly)
+ * suspects those it has not heard from yet, and refuses a request that needs them (R or W = 3: 503) until their
+ * first heartbeat arrives. That says nothing about what a test checks, so the cluster is handed over once it has.
+ */
+async function everyPeerHeard(apps: readonly SkewApp[]): Promise<boolean> {
+  const giveUpAt = performance.now() + peersHeardMsMax;
+  for (;;) {
+    const heard = apps.every((app) =>
+      app.skew.driver.node.membership().every((peer) => !peer.suspected && peer.clockOffsetMs !== undefined),
+    );
+    if (heard) return true;
+    if (performance.now() >= giveUpAt) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export interface LocalCluster {
   readonly apps: SkewApp[];
   readonly urls: string[];
@@ -51,6 +72,11 @@ export async function startLocalCluster(size = 3, extra: Record<string, unknown>
     const app = await buildServer(config);
     await app.listen({ host: config.host, port: config.port });
     apps.push(app);
+  }
+  if (!(await everyPeerHeard(apps))) {
+    await Promise.all(apps.map((app) => app.close()));
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`the nodes of a local cluster did not hear each other within ${peersHeardMsMax} ms`);
   }
   return {
     apps,
