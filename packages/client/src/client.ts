@@ -30,21 +30,23 @@ import { backoffMs, mayRetry } from "./retry.js";
 import type {
   ClusterNodesView,
   ClusterView,
-  DeleteOptions,
   DeleteResult,
-  GetOptions,
   GetResult,
   HealthResult,
-  HistoryOptions,
   HistoryResult,
   KeyReplicasView,
+  PutResult,
+  SnapshotResult,
+} from "./shapes.js";
+import type {
+  DeleteOptions,
+  GetOptions,
+  HistoryOptions,
   NodeCallOptions,
   PutOptions,
-  PutResult,
   Resolver,
   SkewClientOptions,
   SnapshotOptions,
-  SnapshotResult,
   UpdateOptions,
 } from "./types.js";
 import {

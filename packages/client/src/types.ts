@@ -2,43 +2,10 @@
  * What the client takes and gives back. Options mirror the node's query
  * parameters (README of @skew/node), with `timeoutMs` for its `timeout`;
  * replies are the node's JSON with values decoded from base64 to bytes
- * (their shapes: api.ts).
+ * (their shapes: shapes.ts, exported by api.ts and index.ts).
  */
 import type { Dispatcher } from "undici";
 import type { Sibling } from "./shapes.js";
-
-// The replies' shapes live in api.ts, which a browser can load; they are the client's too.
-export type {
-  ApiError,
-  CausalRecordView,
-  CausalSiblingView,
-  ClockChange,
-  ClusterClock,
-  ClusterMember,
-  ClusterNodesView,
-  ClusterNodeView,
-  ClusterRepairs,
-  ClusterView,
-  DeleteResult,
-  DemoWrite,
-  GetResult,
-  HealthResult,
-  HistoryReplica,
-  HistoryResult,
-  HistoryVersion,
-  KeyDebugView,
-  KeyReplicasView,
-  KeyReplicaView,
-  LostUpdateRequest,
-  LostUpdateRun,
-  LwwRecordView,
-  MemberErrorCode,
-  PutResult,
-  RecordView,
-  Sibling,
-  SnapshotEntry,
-  SnapshotResult,
-} from "./shapes.js";
 
 export interface SkewClientOptions {
   /** Base URLs of the nodes (`http://host:port`, optionally with a path prefix); any node coordinates any request. */
