@@ -46,6 +46,7 @@ export type {
   HistoryResult,
   HistoryVersion,
   KeyDebugView,
+  KeyPlacement,
   KeyReplicasView,
   KeyReplicaView,
   LostUpdateRequest,

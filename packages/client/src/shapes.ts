@@ -226,14 +226,19 @@ export interface CausalRecordView {
 
 export type RecordView = LwwRecordView | CausalRecordView;
 
-/** `GET /debug/keys/:bucket/:key`: this replica's record, the key's preference list, every primary's kept versions. */
-export interface KeyDebugView {
+/** Where a key lives, as the answering node sees it: the head of both key views below. */
+export interface KeyPlacement {
+  /** The node that answered. */
   readonly node: string;
   readonly bucket: string;
   readonly key: string;
   readonly mode: string;
   /** The key's preference list (N = the bucket's default), primaries in order. */
   readonly preference: readonly string[];
+}
+
+/** `GET /debug/keys/:bucket/:key`: this replica's record, the key's preference list, every primary's kept versions. */
+export interface KeyDebugView extends KeyPlacement {
   /** This replica's record; null when it holds none. */
   readonly local: RecordView | null;
   /** Every primary's kept versions; empty with `?history=false`. */
@@ -248,12 +253,7 @@ export interface KeyReplicaView {
   readonly error: ApiError | null;
 }
 
-export interface KeyReplicasView {
-  readonly node: string;
-  readonly bucket: string;
-  readonly key: string;
-  readonly mode: string;
-  readonly preference: readonly string[];
+export interface KeyReplicasView extends KeyPlacement {
   /** One per node of the preference list, in its order. */
   readonly replicas: readonly KeyReplicaView[];
 }

@@ -15,6 +15,7 @@ import type {
   ClusterNodeView,
   DemoWrite,
   KeyDebugView,
+  KeyPlacement,
   KeyReplicasView,
   KeyReplicaView,
   LostUpdateRun,
@@ -120,15 +121,22 @@ function strings(value: unknown, what: string): string[] {
   return array(value, what).map((s, i) => string(s, `${what}[${i}]`));
 }
 
-export function decodeKeyDebug(status: number, json: unknown): KeyDebugView | undefined {
-  if (status !== 200) return undefined;
-  const body = object(json, "the reply");
+/** The head both key views share (`KeyPlacement`). */
+function keyPlacement(body: Record<string, unknown>): KeyPlacement {
   return {
     node: string(body.node, "node"),
     bucket: string(body.bucket, "bucket"),
     key: string(body.key, "key"),
     mode: string(body.mode, "mode"),
     preference: strings(body.preference, "preference"),
+  };
+}
+
+export function decodeKeyDebug(status: number, json: unknown): KeyDebugView | undefined {
+  if (status !== 200) return undefined;
+  const body = object(json, "the reply");
+  return {
+    ...keyPlacement(body),
     local: decodeRecordView(body.local, "local"),
     replicas: array(body.replicas, "replicas").map((r, i) => historyReplica(r, `replicas[${i}]`)),
   };
@@ -145,14 +153,7 @@ export function decodeKeyReplicas(status: number, json: unknown): KeyReplicasVie
     if (error !== null && record !== null) throw new InvalidReply(`${what} has a record and an error`);
     return { node: string(r.node, `${what}.node`), url: string(r.url, `${what}.url`), record, error };
   });
-  return {
-    node: string(body.node, "node"),
-    bucket: string(body.bucket, "bucket"),
-    key: string(body.key, "key"),
-    mode: string(body.mode, "mode"),
-    preference: strings(body.preference, "preference"),
-    replicas,
-  };
+  return { ...keyPlacement(body), replicas };
 }
 
 function demoWrite(value: unknown, what: string): DemoWrite {
