@@ -77,10 +77,13 @@ function openSublevel(db: Db, prefix: StoredPrefix) {
 
 type Sublevel = ReturnType<typeof openSublevel>;
 
-/** One operation of a group write, in its sublevel. */
+/** What a chained batch's `put` or `del` takes to write into a sublevel: one object per sublevel, shared. */
+type InSublevel = { readonly sublevel: Sublevel };
+
+/** One operation of a group write, with its sublevel. */
 type LevelOp =
-  | { readonly type: "put"; readonly sublevel: Sublevel; readonly key: string; readonly value: Uint8Array }
-  | { readonly type: "del"; readonly sublevel: Sublevel; readonly key: string };
+  | { readonly type: "put"; readonly in: InSublevel; readonly key: string; readonly value: Uint8Array }
+  | { readonly type: "del"; readonly in: InSublevel; readonly key: string };
 
 export class LevelStore {
   /** The data directory, resolved to an absolute path (named in errors). */
@@ -88,8 +91,8 @@ export class LevelStore {
   readonly durability: Durability;
   readonly #db: Db;
   readonly #sublevels: ReadonlyMap<StoredPrefix, Sublevel>;
-  /** The options object of each sublevel's operations in a chained batch (one per sublevel, not one per op). */
-  readonly #opOptions: ReadonlyMap<Sublevel, { readonly sublevel: Sublevel }>;
+  /** Each prefix's sublevel as a chained batch's options (one object per sublevel, not one per op). */
+  readonly #inSublevel: ReadonlyMap<StoredPrefix, InSublevel>;
   readonly #onFlush: ((info: FlushInfo) => void) | undefined;
   readonly #groupWriteBytesMax: number;
   readonly #stats: LevelStoreStats = {
@@ -116,7 +119,7 @@ export class LevelStore {
     this.durability = options.durability;
     this.#db = db;
     this.#sublevels = new Map(storedPrefixes.map((prefix) => [prefix, openSublevel(db, prefix)]));
-    this.#opOptions = new Map([...this.#sublevels.values()].map((sublevel) => [sublevel, { sublevel }]));
+    this.#inSublevel = new Map([...this.#sublevels].map(([prefix, sublevel]) => [prefix, { sublevel }]));
     this.#onFlush = options.onFlush;
     this.#groupWriteBytesMax = options.groupWriteBytesMax ?? groupWriteBytesMaxDefault;
   }
@@ -366,9 +369,8 @@ export class LevelStore {
     const batch = this.#db.batch();
     try {
       for (const op of ops) {
-        const options = this.#opOptions.get(op.sublevel) as { readonly sublevel: Sublevel };
-        if (op.type === "put") batch.put(op.key, op.value, options);
-        else batch.del(op.key, options);
+        if (op.type === "put") batch.put(op.key, op.value, op.in);
+        else batch.del(op.key, op.in);
       }
     } catch (error) {
       await batch.close();
@@ -425,15 +427,15 @@ export class LevelStore {
   #levelOp(op: StorageOp): { op: LevelOp; bytes: number } {
     if (typeof op !== "object" || op === null) throw new TypeError("LevelStore: an operation must be an object");
     const { prefix, rest } = splitStoredKey(op.key);
-    const sublevel = this.#sublevels.get(prefix) as Sublevel;
+    const where = this.#inSublevel.get(prefix) as InSublevel;
     const keyBytes = utf8Length(op.key);
     if (op.kind === "put") {
       if (!(op.value instanceof Uint8Array)) {
         throw new TypeError(`LevelStore: the value of ${JSON.stringify(op.key.slice(0, 32))} must be a Uint8Array`);
       }
-      return { op: { type: "put", sublevel, key: rest, value: op.value }, bytes: keyBytes + op.value.byteLength };
+      return { op: { type: "put", in: where, key: rest, value: op.value }, bytes: keyBytes + op.value.byteLength };
     }
-    if (op.kind === "delete") return { op: { type: "del", sublevel, key: rest }, bytes: keyBytes };
+    if (op.kind === "delete") return { op: { type: "del", in: where, key: rest }, bytes: keyBytes };
     throw new TypeError(`LevelStore: unknown operation kind ${String((op as { kind: unknown }).kind)}`);
   }
 }
