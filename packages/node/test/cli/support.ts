@@ -8,7 +8,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
-import { freePort } from "../support/local.js";
+import { eventually, freePort } from "../support/local.js";
+
+export { eventually };
 
 export const packageDir = join(import.meta.dirname, "..", "..");
 export const sourceCli = join(packageDir, "src", "cli.ts");
@@ -172,14 +174,5 @@ export function alive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
   } catch {
     return false;
-  }
-}
-
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
   }
 }

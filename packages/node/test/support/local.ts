@@ -22,20 +22,24 @@ export function tempDir(prefix = "skew-node-"): string {
 export const peersHeardMsMax = 30_000;
 
 /**
- * Waits until every node has had a heartbeat from every other and suspects none. A node's failure detector watches
+ * Whether every node has had a heartbeat from every other and suspects none. A node's failure detector watches
  * every member from its first tick, so one started well before the others (a loaded machine builds them slowly)
  * suspects those it has not heard from yet, and refuses a request that needs them (R or W = 3: 503) until their
- * first heartbeat arrives. That says nothing about what a test checks, so the cluster is handed over once it has.
+ * first heartbeat arrives. That says nothing about what a test checks, so the cluster is handed over once this holds.
  */
-async function everyPeerHeard(apps: readonly SkewApp[]): Promise<boolean> {
-  const giveUpAt = performance.now() + peersHeardMsMax;
+function everyPeerHeard(apps: readonly SkewApp[]): boolean {
+  return apps.every((app) =>
+    app.skew.driver.node.membership().every((peer) => !peer.suspected && peer.clockOffsetMs !== undefined),
+  );
+}
+
+/** Polls `check` every 50 ms until it holds (true) or `timeoutMs` passes (false). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const heard = apps.every((app) =>
-      app.skew.driver.node.membership().every((peer) => !peer.suspected && peer.clockOffsetMs !== undefined),
-    );
-    if (heard) return true;
-    if (performance.now() >= giveUpAt) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
@@ -73,7 +77,7 @@ export async function startLocalCluster(size = 3, extra: Record<string, unknown>
     await app.listen({ host: config.host, port: config.port });
     apps.push(app);
   }
-  if (!(await everyPeerHeard(apps))) {
+  if (!(await eventually(() => everyPeerHeard(apps), peersHeardMsMax))) {
     await Promise.all(apps.map((app) => app.close()));
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`the nodes of a local cluster did not hear each other within ${peersHeardMsMax} ms`);
