@@ -116,6 +116,7 @@ export async function buildServer(config: NodeConfig, options: BuildOptions = {}
       buckets: config.buckets,
       clocks: running.clocks,
       stored,
+      durability: store.durability,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       antiEntropyIntervalMs: config.antiEntropyIntervalMs,
     },

@@ -107,6 +107,16 @@ export interface KvNodeOptions {
   readonly clocks: NodeClocks;
   /** What the driver read from storage at start (empty or absent on a first start). */
   readonly stored?: Iterable<readonly [string, Uint8Array]>;
+  /**
+   * What the driver's store promises of a batch it reports durable
+   * (default `"sync"`): on stable storage, or (`"relaxed"`) only handed to
+   * the operating system, which a crash of the machine can take back. The
+   * node then cannot know at start which of its last writes survived, dots
+   * it issued among them, so it starts a new dot epoch at every start (a
+   * version vector gains one entry per restart, as after a corrupt record).
+   * The batch that starts the node is always synced (`WriteBatch.sync`).
+   */
+  readonly durability?: "sync" | "relaxed";
   /** How often this node sends every other member a heartbeat, in monotonic ms (default 200). */
   readonly heartbeatIntervalMs?: number;
   /** Hints this node holds at most as a fallback (default 10,000); past it, hinted writes are refused. */
@@ -213,6 +223,9 @@ export class KvNode {
       throw new TypeError("KvNode: clocks must hold wall, hlc, lamport and truetime");
     }
     if (clocks.truetime === undefined) throw new TypeError("KvNode: clocks must hold wall, hlc, lamport and truetime");
+    if (options.durability !== undefined && options.durability !== "sync" && options.durability !== "relaxed") {
+      throw new RangeError(`KvNode: durability is "sync" or "relaxed", got ${String(options.durability)}`);
+    }
     this.#clocks = clocks;
     this.#outbox = new Outbox(id, () => clocks.hlc.now());
     this.#membership = new Membership(id, this.ring.nodes, options.heartbeatIntervalMs ?? heartbeatIntervalMsDefault);
@@ -273,12 +286,13 @@ export class KvNode {
       sendHistoryRead: (node, op, bucket, key) => this.#outbox.send(node, { kind: "history-read", op, bucket, key }),
       answer: (replyTo, reply) => this.#answer(replyTo, reply),
     });
-    const meta = this.#restore(options.stored ?? []);
+    const meta = this.#restore(options.stored ?? [], options.durability ?? "sync");
     this.#incarnation = meta.incarnation + 1;
     this.#dvvEpoch = meta.dvvEpoch;
-    // Nothing leaves this incarnation before its number is durable: operation ids stay unique across restarts.
+    // Nothing leaves this incarnation before its number is on stable storage, whatever the store's durability:
+    // operation ids (and, with the epoch restore may have bumped, dots) stay unique across restarts.
     this.#outbox.write({ kind: "put", key: incarnationKey, value: encodeCount(this.#incarnation) });
-    this.#outbox.seal();
+    this.#outbox.seal(true);
   }
 
   // ---- inputs -------------------------------------------------------------------------------------------------
@@ -1160,7 +1174,10 @@ export class KvNode {
     return `${this.#incarnation}.${this.#operations}`;
   }
 
-  #restore(stored: Iterable<readonly [string, Uint8Array]>): { incarnation: number; dvvEpoch: number } {
+  #restore(
+    stored: Iterable<readonly [string, Uint8Array]>,
+    durability: "sync" | "relaxed",
+  ): { incarnation: number; dvvEpoch: number } {
     let incarnation = 0;
     let dvvEpoch = 0;
     let corrupt = false;
@@ -1202,7 +1219,8 @@ export class KvNode {
         }
       }
     }
-    if (corrupt) {
+    // A relaxed store may have come back without its last writes, records holding this node's dots among them.
+    if (corrupt || durability === "relaxed") {
       dvvEpoch++;
       this.#outbox.write({ kind: "put", key: dvvEpochKey, value: encodeCount(dvvEpoch) });
     }

@@ -60,11 +60,13 @@ export class Outbox {
     this.#staged.push({ kind: "reply", requestId, reply });
   }
 
-  /** Ends the current input: its changes become a batch, its outputs queue behind it. */
-  seal(): void {
+  /** Ends the current input: its changes become a batch (`sync`: see `WriteBatch.sync`), its outputs queue behind it. */
+  seal(sync = false): void {
     if (this.#ops.length > 0) {
       this.#issued++;
-      this.#writes.push({ batchId: this.#issued, ops: this.#ops });
+      this.#writes.push(
+        sync ? { batchId: this.#issued, ops: this.#ops, sync: true } : { batchId: this.#issued, ops: this.#ops },
+      );
       this.#ops = [];
     }
     for (const output of this.#staged) this.#held.push({ afterBatch: this.#issued, output });

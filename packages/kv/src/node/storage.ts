@@ -25,6 +25,13 @@ export interface WriteBatch {
   /** Batch ids count 1, 2, 3, ...; `handleDurable` must be called in that order. */
   readonly batchId: number;
   readonly ops: readonly StorageOp[];
+  /**
+   * Set on the batch that starts an incarnation (and a dot epoch): it must
+   * be on stable storage before it is reported durable, whatever durability
+   * the driver's store was given for the others. A node that restarts
+   * without it would reuse operation ids and dots.
+   */
+  readonly sync?: true;
 }
 
 export const recordPrefix = "v/";

@@ -66,6 +66,8 @@ type Db = ClassicLevel<string, Uint8Array>;
 interface Pending {
   readonly ops: readonly LevelOp[];
   readonly bytes: number;
+  /** Must reach stable storage even under relaxed durability (`WriteBatch.sync`). */
+  readonly sync: boolean;
   readonly kind: "batch" | "meta" | "barrier";
   readonly resolve: () => void;
   readonly reject: (error: StorageError) => void;
@@ -97,6 +99,7 @@ export class LevelStore {
   readonly #groupWriteBytesMax: number;
   readonly #stats: LevelStoreStats = {
     writes: 0,
+    writesSynced: 0,
     writesFailed: 0,
     batches: 0,
     batchesCoalesced: 0,
@@ -183,8 +186,9 @@ export class LevelStore {
     const { ops, bytes } = this.#levelOps(batch);
     const refusal = this.#refusal();
     if (refusal !== undefined) return Promise.reject(refusal);
+    const sync = batch.sync === true;
     return new Promise((resolve, reject) => {
-      this.#enqueue({ kind: "batch", ops, bytes, resolve, reject });
+      this.#enqueue({ kind: "batch", ops, bytes, sync, resolve, reject });
     });
   }
 
@@ -206,7 +210,7 @@ export class LevelStore {
     const settled = (): void => {
       this.#metaPending--;
     };
-    this.#enqueue({ kind: "meta", ops: [op.op], bytes: op.bytes, resolve: settled, reject: settled });
+    this.#enqueue({ kind: "meta", ops: [op.op], bytes: op.bytes, sync: false, resolve: settled, reject: settled });
   }
 
   /** Resolves once everything submitted or enqueued before it is durable; rejects if that failed. */
@@ -214,7 +218,7 @@ export class LevelStore {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#draining === undefined) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.#queue.push({ kind: "barrier", ops: [], bytes: 0, resolve, reject });
+      this.#queue.push({ kind: "barrier", ops: [], bytes: 0, sync: false, resolve, reject });
     });
   }
 
@@ -330,8 +334,10 @@ export class LevelStore {
     let batches = 0;
     let metaPuts = 0;
     let bytes = 0;
+    let sync = this.durability === "sync";
     const ops: LevelOp[] = [];
     for (const pending of group) {
+      if (pending.sync) sync = true;
       if (pending.kind === "batch") batches++;
       else if (pending.kind === "meta") metaPuts++;
       bytes += pending.bytes;
@@ -341,13 +347,14 @@ export class LevelStore {
     assert(this.#failure === undefined, "LevelStore: no group write after a failed one");
     const startMs = performance.now();
     try {
-      if (ops.length > 0) await this.#write(ops);
+      if (ops.length > 0) await this.#write(ops, sync);
     } catch (cause) {
       this.#fail(cause, group);
       return;
     }
     const durationMs = performance.now() - startMs;
     if (ops.length > 0) this.#stats.writes++;
+    if (ops.length > 0 && sync) this.#stats.writesSynced++;
     this.#stats.batches += batches;
     this.#stats.batchesCoalesced += Math.max(0, batches - 1);
     this.#stats.metaPuts += metaPuts;
@@ -365,7 +372,7 @@ export class LevelStore {
    * as arguments. Measured in one process: 3.6 to 8.8 µs against 2.8 µs
    * per operation, which a node pays twice per replicated put.
    */
-  async #write(ops: readonly LevelOp[]): Promise<void> {
+  async #write(ops: readonly LevelOp[], sync: boolean): Promise<void> {
     const batch = this.#db.batch();
     try {
       for (const op of ops) {
@@ -376,7 +383,7 @@ export class LevelStore {
       await batch.close();
       throw error;
     }
-    await batch.write({ sync: this.durability === "sync" });
+    await batch.write({ sync });
   }
 
   /** Rejects the failed write's entries and everything queued behind it; refuses everything after. */
@@ -413,6 +420,9 @@ export class LevelStore {
     }
     if (!Number.isSafeInteger(batch.batchId)) {
       throw new TypeError(`LevelStore.submit: batchId must be a safe integer, got ${String(batch.batchId)}`);
+    }
+    if (batch.sync !== undefined && batch.sync !== true) {
+      throw new TypeError(`LevelStore.submit: sync is true or absent, got ${String(batch.sync)}`);
     }
     const ops: LevelOp[] = [];
     let bytes = 0;

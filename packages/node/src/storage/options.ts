@@ -46,6 +46,8 @@ export interface LevelStoreOptions {
 export interface LevelStoreStats {
   /** Level `batch()` writes that completed. */
   writes: number;
+  /** Of those, the writes synced to stable storage: all of them under sync durability; under relaxed, those carrying a batch that asked for it (`WriteBatch.sync`). */
+  writesSynced: number;
   /** Level writes that failed (at most one: the store stops after it). */
   writesFailed: number;
   /** `submit`ted batches made durable. */

@@ -6,7 +6,7 @@
  */
 import { ManualEnvironment } from "@skew/env/manual";
 import { HybridLogicalClock, wallOf } from "@skew/hlc";
-import { type ClientReply, KvNode, type RequestId } from "@skew/kv";
+import { type ClientReply, decodeCount, KvNode, type RequestId } from "@skew/kv";
 import { LamportClock } from "@skew/lamport";
 import { TrueTimeClock } from "@skew/truetime";
 import { describe, expect, it } from "vitest";
@@ -17,12 +17,15 @@ const fixture = storageFixture();
 
 const buckets = { hlc: "lww-hlc", causal: "causal", lamport: "lww-lamport" } as const;
 const one = { n: 1, r: 1, w: 1 } as const;
+/** Where kv keeps its dot epoch (packages/kv/src/node/storage.ts): part of the stored layout. */
+const dvvEpochKey = "m/dvv-epoch";
 
 function startNode(
   env: ManualEnvironment,
   store: LevelStore,
   stored: Array<[string, Uint8Array]>,
   restoredMs?: number,
+  durability: "sync" | "relaxed" = store.durability,
 ) {
   const hlc = new HybridLogicalClock({
     wall: env.wall,
@@ -38,7 +41,7 @@ function startNode(
     lamport: new LamportClock("n1"),
     truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
   };
-  const node = new KvNode({ id: "n1", nodes: ["n1"], buckets, clocks, stored });
+  const node = new KvNode({ id: "n1", nodes: ["n1"], buckets, clocks, stored, durability });
   return { node, hlc };
 }
 
@@ -100,4 +103,24 @@ describe("LevelStore under a KvNode", () => {
     // The restarted clock starts at the bound, above every timestamp issued before the restart.
     expect(wallOf(second.hlc.now())).toBeGreaterThanOrEqual(boundMs as number);
   });
+
+  it.each(["sync", "relaxed"] as const)(
+    "starts a new dot epoch at every start only under relaxed durability (%s), in a synced batch",
+    async (durability) => {
+      const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
+      const dir = await fixture.dir();
+      const epochs: Array<number | undefined> = [];
+      for (let start = 0; start < 3; start++) {
+        const store = await fixture.open(dir, durability);
+        const { node } = startNode(env, store, await store.readAll());
+        await settle(env, node, store);
+        // The batch that starts the node (its incarnation, and the epoch) is synced whatever the durability.
+        expect(store.stats.writesSynced).toBeGreaterThanOrEqual(1);
+        epochs.push(decodeCount(await store.readMeta(dvvEpochKey)));
+        await store.close();
+      }
+      // A relaxed store may come back without the records that held this node's last dots: new dots, new epoch.
+      expect(epochs).toEqual(durability === "relaxed" ? [1, 2, 3] : [undefined, undefined, undefined]);
+    },
+  );
 });

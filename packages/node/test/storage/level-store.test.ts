@@ -357,6 +357,26 @@ describe("LevelStore: durability", () => {
     ]);
   });
 
+  it("syncs a write carrying a batch that asks for it, under relaxed durability too", async () => {
+    const store = await fixture.open(await fixture.dir(), "relaxed");
+    const writes = watchWrites();
+    // Submitted in one turn, the three share a group write: the one that asks makes the whole write synced.
+    await Promise.all([
+      store.submit({ batchId: 1, ops: [put("v/a", bytes("a"))] }),
+      store.submit({ batchId: 2, ops: [put("m/incarnation", bytes("1"))], sync: true }),
+      store.submit({ batchId: 3, ops: [put("v/b", bytes("b"))] }),
+    ]);
+    expect(writes.calls).toEqual([{ sync: true }]);
+    await store.submit({ batchId: 4, ops: [put("v/c", bytes("c"))] });
+    expect(writes.calls).toEqual([{ sync: true }, { sync: false }]);
+    expect(store.stats).toMatchObject({ writes: 2, writesSynced: 1, batches: 4 });
+    for (const sync of [false, "yes", 1]) {
+      const submit = () => store.submit({ batchId: 5, ops: [put("v/d", bytes("d"))], sync } as unknown as WriteBatch);
+      expect(submit).toThrow(/sync is true or absent/);
+    }
+    expect(store.stats.batches).toBe(4);
+  });
+
   it("close waits for the writes queued and in flight, then refuses everything", async () => {
     const store = await fixture.open(await fixture.dir());
     const submits = Array.from({ length: 5 }, (_, i) =>
