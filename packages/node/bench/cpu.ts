@@ -7,8 +7,12 @@
  *
  * The floor (bench/floor-server.ts: fastify + one level put per request)
  * and a 3-node cluster (N = 3, W = 2, sync durability, 100-byte values,
- * each put to a new key) each take a warm-up, then a measured load at 50
- * connections. CPU is each process's user + system time from
+ * each put to a new key) each take a warm-up, then measured loads: closed
+ * loops at 1, 10, 50 and 150 connections, and an open loop at half the
+ * cluster's best closed-loop rate, the same for both. The cost of a put
+ * is not a constant: it falls as load rises and each wake-up of a process
+ * carries more puts, which is why the table spans the loads.
+ * CPU is each process's user + system time from
  * `/proc/<pid>/stat` (every thread: the event loop, libuv's workers doing
  * LevelDB's writes and fsyncs, V8's collector), summed over the three
  * nodes; the load generator's is not counted. Per put, from the nodes'
@@ -32,8 +36,16 @@ const measureMs = args.quick ? 2_000 : 8_000;
 const floorWarmupMs = args.quick ? 500 : 3_000;
 /** As in bench/index.ts: the node processes start cold, and V8 needs about 15 s of load to compile their hot paths. */
 const clusterWarmupMs = args.quick ? 2_000 : 15_000;
-/** Loads measured: 50 connections keep every process busy; at 10 they sleep and wake between requests. */
-const connectionCounts = [10, 50] as const;
+/**
+ * Closed-loop loads measured: at 1 connection a put runs alone and every
+ * process sleeps and wakes for it; at 150 the cluster's processes are
+ * always busy and each wake-up carries many puts. Then one open loop at half
+ * the best of them (the node benchmark's "half of peak"). The floor is
+ * measured at the same loads.
+ */
+const connectionCounts = [1, 10, 50, 150] as const;
+/** The open loop's pool: enough connections that the rate is never held back by them. */
+const openLoopConnections = 150;
 const valueBytes = 100;
 const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version };
 /** Linux's clock ticks per second for /proc/<pid>/stat's times (USER_HZ: 100 on every architecture Node runs on). */
@@ -51,9 +63,13 @@ type Counter = keyof typeof counters;
 
 interface Measured {
   readonly name: string;
+  /** The load, as the table names it: "50 connections", or "1500/s open loop". */
+  readonly load: string;
   readonly connections: number;
+  /** Requests per second of an open loop; undefined for a closed one. */
+  readonly rate: number | undefined;
   readonly role: "floor" | "subject";
-  readonly load: LoadResult;
+  readonly result: LoadResult;
   /** CPU time of the measured processes, ms. */
   readonly cpuMs: number;
   /** Context switches of the measured processes' threads. */
@@ -121,8 +137,22 @@ async function measured(pids: readonly number[], load: () => Promise<LoadResult>
   const switches = pids.reduce((sum, pid, i) => sum + switchesOf(pid) - (switchesBefore[i] as number), 0);
   const machineAfter = machineTicks();
   const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
-  return { load: result, cpuMs, switches, machineBusy };
+  return { result, cpuMs, switches, machineBusy };
 }
+
+/** A load of this benchmark: closed at `connections`, or open at `rate` requests per second. */
+interface Load {
+  readonly label: string;
+  readonly connections: number;
+  readonly rate: number | undefined;
+}
+
+const closedLoad = (connections: number): Load => ({
+  label: `${connections} connection${connections === 1 ? "" : "s"}`,
+  connections,
+  rate: undefined,
+});
+const openLoad = (rate: number): Load => ({ label: `${rate}/s open loop`, connections: openLoopConnections, rate });
 
 async function main(): Promise<Measured[]> {
   const dir = mkdtempSync(join(tmpdir(), "skew-node-cpu-"));
@@ -130,22 +160,29 @@ async function main(): Promise<Measured[]> {
     if (!args.json) process.stderr.write(`${text}\n`);
   };
   const rows: Measured[] = [];
+  // The floor stays up (idle) while the cluster is measured: its open-loop row comes last, at the cluster's rate.
+  const floor = await startFloor(dir);
   try {
-    const floor = await startFloor(dir);
-    try {
-      say("the floor: one fastify process, one level put per request ...");
-      const target = { targets: [floor.url], method: "PUT" as const, valueBytes, warmupMs: 0 };
-      await runLoad({ ...target, connections: 50, path: "/buckets/b/keys/w{i}", durationMs: floorWarmupMs });
-      const pid = floor.child.pid as number;
-      for (const connections of connectionCounts) {
-        const m = await measured([pid], () =>
-          runLoad({ ...target, connections, path: `/buckets/b/keys/k${connections}-{i}`, durationMs: measureMs }),
-        );
-        rows.push({ name: "floor: fastify + one level put", connections, role: "floor", ...m, perRequest: {} });
-      }
-    } finally {
-      floor.child.kill("SIGTERM");
-    }
+    const floorPid = floor.child.pid as number;
+    const floorTarget = { targets: [floor.url], method: "PUT" as const, valueBytes, warmupMs: 0 };
+    const measureFloor = async (load: Load): Promise<void> => {
+      const options = { ...floorTarget, connections: load.connections, durationMs: measureMs };
+      const path = `/buckets/b/keys/k${load.label.replace(/\W+/g, "-")}-{i}`;
+      const m = await measured([floorPid], () =>
+        runLoad({ ...options, path, ...(load.rate === undefined ? {} : { rate: load.rate }) }),
+      );
+      rows.push({
+        name: "floor: fastify + one level put",
+        ...load,
+        load: load.label,
+        role: "floor",
+        ...m,
+        perRequest: {},
+      });
+    };
+    say("the floor: one fastify process, one level put per request ...");
+    await runLoad({ ...floorTarget, connections: 50, path: "/buckets/b/keys/w{i}", durationMs: floorWarmupMs });
+    for (const connections of connectionCounts) await measureFloor(closedLoad(connections));
 
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
     const cluster = new ProcessCluster({
@@ -156,72 +193,88 @@ async function main(): Promise<Measured[]> {
     });
     say("a 3-node cluster, sync durability ...");
     await cluster.start();
+    let open: Load;
     try {
       const targets = cluster.nodes.map((n) => n.url);
       const target = { targets, method: "PUT" as const, valueBytes, warmupMs: 0 };
       say(`warming the cluster up: ${clusterWarmupMs / 1000} s of puts, not measured ...`);
       await runLoad({ ...target, connections: 50, path: "/buckets/lww-hlc/keys/w{i}", durationMs: clusterWarmupMs });
       const pids = cluster.nodes.map((n) => n.child?.pid as number);
-      for (const connections of connectionCounts) {
+      const measureCluster = async (load: Load): Promise<number> => {
         const before = await Promise.all(targets.map(countersOf));
-        const path = `/buckets/lww-hlc/keys/k${connections}-{i}`;
-        const m = await measured(pids, () => runLoad({ ...target, connections, path, durationMs: measureMs }));
+        const path = `/buckets/lww-hlc/keys/k${load.label.replace(/\W+/g, "-")}-{i}`;
+        const options = { ...target, connections: load.connections, path, durationMs: measureMs };
+        const m = await measured(pids, () =>
+          runLoad({ ...options, ...(load.rate === undefined ? {} : { rate: load.rate }) }),
+        );
         const after = await Promise.all(targets.map(countersOf));
         const perRequest: Partial<Record<Counter, number>> = {};
         for (const key of Object.keys(counters) as Counter[]) {
           const grown = after.reduce((sum, a, i) => sum + a[key] - (before[i] as Record<Counter, number>)[key], 0);
-          perRequest[key] = grown / Math.max(1, m.load.requests);
+          perRequest[key] = grown / Math.max(1, m.result.requests);
         }
-        rows.push({ name: "quorum put, N=3 W=2, sync (3 nodes)", connections, role: "subject", ...m, perRequest });
-      }
+        const name = "quorum put, N=3 W=2, sync (3 nodes)";
+        rows.push({ name, ...load, load: load.label, role: "subject", ...m, perRequest });
+        return m.result.rps;
+      };
+      let peak = 0;
+      for (const connections of connectionCounts) peak = Math.max(peak, await measureCluster(closedLoad(connections)));
+      open = openLoad(Math.max(10, Math.round(peak / 2)));
+      await measureCluster(open);
     } finally {
       await cluster.stop();
     }
+    await measureFloor(open);
   } finally {
+    floor.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }
 
 function report(rows: readonly Measured[]): void {
-  const cpuUsPerRequest = (r: Measured): number => (r.cpuMs * 1000) / Math.max(1, r.load.requests);
-  const switchesPerRequest = (r: Measured): number => r.switches / Math.max(1, r.load.requests);
-  /** The floor row measured at the same connections as `row`. */
-  const floorOf = (row: Measured): Measured =>
-    rows.find((r) => r.role === "floor" && r.connections === row.connections) as Measured;
-  const groupOf = (row: Measured): string => `CPU per put, ${row.connections} connections`;
+  const cpuUsPerRequest = (r: Measured): number => (r.cpuMs * 1000) / Math.max(1, r.result.requests);
+  const switchesPerRequest = (r: Measured): number => r.switches / Math.max(1, r.result.requests);
+  /** The floor row measured at the same load as `row`. */
+  const floorOf = (row: Measured): Measured => rows.find((r) => r.role === "floor" && r.load === row.load) as Measured;
+  const groupOf = (row: Measured): string => `CPU per put, ${row.load}`;
   if (args.json) {
     for (const row of rows) {
       const ratio = row.role === "floor" ? null : cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row));
       process.stdout.write(
-        `${JSON.stringify({ package: "@skew/node", group: groupOf(row), name: row.name, role: row.role, connections: row.connections, cpuUsPerRequest: cpuUsPerRequest(row), switchesPerRequest: switchesPerRequest(row), ratio, rps: row.load.rps, requests: row.load.requests, machineBusy: row.machineBusy, ...row.perRequest, machine })}\n`,
+        `${JSON.stringify({ package: "@skew/node", group: groupOf(row), name: row.name, role: row.role, connections: row.connections, rate: row.rate ?? null, cpuUsPerRequest: cpuUsPerRequest(row), switchesPerRequest: switchesPerRequest(row), ratio, rps: row.result.rps, p50Ms: row.result.p50Ms, p99Ms: row.result.p99Ms, requests: row.result.requests, machineBusy: row.machineBusy, ...row.perRequest, machine })}\n`,
       );
     }
   } else {
     const lines = [
       "",
       `@skew/node CPU per put (${machine.cpus} cores, ${machine.model}, Node ${machine.node}; ${valueBytes}-byte values, ${measureMs / 1000} s measured)`,
-      "ratio: CPU per request over the floor's at the same connections (the load generator's CPU is not counted).",
+      "ratio: CPU per request over the floor's at the same load (the load generator's CPU is not counted).",
     ];
-    for (const connections of connectionCounts) {
-      lines.push("", `[CPU per put, ${connections} connections]`);
-      for (const row of rows.filter((r) => r.connections === connections)) {
-        const ratio =
-          row.role === "floor" ? "" : `${(cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row))).toFixed(1)}x`;
+    const loads = [...new Set(rows.map((r) => r.load))];
+    for (const load of loads) {
+      lines.push("", `[CPU per put, ${load}]`);
+      for (const row of rows.filter((r) => r.load === load && r.role === "floor")) lines.push(line(row));
+      for (const row of rows.filter((r) => r.load === load && r.role === "subject")) {
+        lines.push(line(row));
+        const p = row.perRequest;
+        const f = (n: number | undefined): string => (n ?? Number.NaN).toFixed(2);
         lines.push(
-          `  ${row.name.padEnd(38)} ${cpuUsPerRequest(row).toFixed(0).padStart(5)} µs CPU  ${switchesPerRequest(row).toFixed(1).padStart(5)} context switches  ${row.load.rps.toFixed(0).padStart(6)} req/s  machine ${(100 * row.machineBusy).toFixed(0).padStart(3)}% busy  ${ratio.padStart(6)}`,
+          `    per put, over the 3 nodes: ${f(p.framesSent)} peer frames carrying ${f(p.messagesSent)} messages; ` +
+            `${f(p.levelWrites)} level writes (fsyncs) carrying ${f(p.batches)} batches, ${f(p.operations)} operations`,
         );
-        if (row.role === "subject") {
-          const p = row.perRequest;
-          const f = (n: number | undefined): string => (n ?? Number.NaN).toFixed(2);
-          lines.push(
-            `    per put, over the 3 nodes: ${f(p.framesSent)} peer frames carrying ${f(p.messagesSent)} messages; ` +
-              `${f(p.levelWrites)} level writes (fsyncs) carrying ${f(p.batches)} batches, ${f(p.operations)} operations`,
-          );
-        }
       }
     }
     process.stdout.write(`${lines.join("\n")}\n`);
+  }
+
+  function line(row: Measured): string {
+    const ratio = row.role === "floor" ? "" : `${(cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row))).toFixed(1)}x`;
+    return (
+      `  ${row.name.padEnd(38)} ${cpuUsPerRequest(row).toFixed(0).padStart(5)} µs CPU  ` +
+      `${switchesPerRequest(row).toFixed(1).padStart(5)} context switches  ${row.result.rps.toFixed(0).padStart(6)} req/s  ` +
+      `p99 ${row.result.p99Ms.toFixed(1).padStart(5)} ms  machine ${(100 * row.machineBusy).toFixed(0).padStart(3)}% busy  ${ratio.padStart(6)}`
+    );
   }
 }
 
