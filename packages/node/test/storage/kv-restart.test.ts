@@ -123,4 +123,15 @@ describe("LevelStore under a KvNode", () => {
       expect(epochs).toEqual(durability === "relaxed" ? [1, 2, 3] : [undefined, undefined, undefined]);
     },
   );
+
+  it("refuses a durability that is neither sync nor relaxed", async () => {
+    const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
+    const store = await fixture.open(await fixture.dir());
+    for (const durability of ["fast", "", "SYNC"]) {
+      expect(() => startNode(env, store, [], undefined, durability as "sync")).toThrow(
+        /durability is "sync" or "relaxed"/,
+      );
+    }
+    expect(store.stats.batches).toBe(0);
+  });
 });
