@@ -4,7 +4,7 @@
  *
  * A `KvHost` is one replica process: messages in -> `handlePeerMessage`,
  * timers -> `tick` at `nextWakeMs`, each write batch -> `storage.put` +
- * `sync` -> `handleDurable`, and a restart reads the disk back into the node.
+ * `sync` (unless `durability` is relaxed) -> `handleDurable`, and a restart reads the disk back into the node.
  * The HLC persists its upper bound in the same store (its own key), so a
  * restarted node never stamps below what it stamped before.
  *
@@ -102,6 +102,13 @@ export interface ClusterOptions {
   readonly antiEntropyRandom?: boolean;
   /** The LWW version history's bounds handed to every node (defaults: KvNode's). */
   readonly history?: KvNodeOptions["history"];
+  /**
+   * When a write batch counts as durable (default `"sync"`): after the simulated disk synced it,
+   * or (`"relaxed"`) once it is written, as the real node's `--durability relaxed` does; a crash
+   * losing unsynced writes then takes back writes the node acknowledged. A batch marked `sync`
+   * (`WriteBatch.sync`) is synced either way.
+   */
+  readonly durability?: "sync" | "relaxed";
   /** Called for every client request a coordinator answers (a request whose coordinator crashed is never answered). */
   readonly onCoordinated?: (coordinated: CoordinatedRequest) => void;
 }
@@ -155,6 +162,7 @@ export class KvHost {
       ...options.repair,
       ...(options.antiEntropyRandom === true ? { random: ctx.env.random } : {}),
       ...(options.history === undefined ? {} : { history: options.history }),
+      ...(options.durability === undefined ? {} : { durability: options.durability }),
     };
     this.node = new KvNode(nodeOptions);
   }
@@ -211,7 +219,7 @@ export class KvHost {
           if (op.kind === "put") storage.put(op.key, op.value);
           else storage.delete(op.key);
         }
-        storage.sync();
+        if (this.#options.durability !== "relaxed" || batch.sync === true) storage.sync();
         this.node.handleDurable(batch.batchId, env.monotonic.now());
       }
     }
