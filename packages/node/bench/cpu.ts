@@ -27,7 +27,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LoadResult, parseBenchArgs } from "@skew/harness";
+import { type LoadOptions, type LoadResult, parseBenchArgs } from "@skew/harness";
 import { freePort, ProcessCluster } from "../src/cli/processes.js";
 import { runLoad, startFloor } from "./support.js";
 
@@ -63,11 +63,7 @@ type Counter = keyof typeof counters;
 
 interface Measured {
   readonly name: string;
-  /** The load, as the table names it: "50 connections", or "1500/s open loop". */
-  readonly load: string;
-  readonly connections: number;
-  /** Requests per second of an open loop; undefined for a closed one. */
-  readonly rate: number | undefined;
+  readonly load: Load;
   readonly role: "floor" | "subject";
   readonly result: LoadResult;
   /** CPU time of the measured processes, ms. */
@@ -142,8 +138,10 @@ async function measured(pids: readonly number[], load: () => Promise<LoadResult>
 
 /** A load of this benchmark: closed at `connections`, or open at `rate` requests per second. */
 interface Load {
+  /** As the table names it: "50 connections", or "1500/s open loop". */
   readonly label: string;
   readonly connections: number;
+  /** Requests per second of an open loop; undefined for a closed one. */
   readonly rate: number | undefined;
 }
 
@@ -153,6 +151,13 @@ const closedLoad = (connections: number): Load => ({
   rate: undefined,
 });
 const openLoad = (rate: number): Load => ({ label: `${rate}/s open loop`, connections: openLoopConnections, rate });
+
+/** Runs `load` against `target` for `measureMs`, each put to a new key under `keys` (a path up to the key). */
+function runAt(load: Load, target: Omit<LoadOptions, "connections" | "path" | "durationMs">, keys: string) {
+  const path = `${keys}${load.label.replace(/\W+/g, "-")}-{i}`;
+  const rate = load.rate === undefined ? {} : { rate: load.rate };
+  return runLoad({ ...target, connections: load.connections, path, durationMs: measureMs, ...rate });
+}
 
 async function main(): Promise<Measured[]> {
   const dir = mkdtempSync(join(tmpdir(), "skew-node-cpu-"));
@@ -166,19 +171,8 @@ async function main(): Promise<Measured[]> {
     const floorPid = floor.child.pid as number;
     const floorTarget = { targets: [floor.url], method: "PUT" as const, valueBytes, warmupMs: 0 };
     const measureFloor = async (load: Load): Promise<void> => {
-      const options = { ...floorTarget, connections: load.connections, durationMs: measureMs };
-      const path = `/buckets/b/keys/k${load.label.replace(/\W+/g, "-")}-{i}`;
-      const m = await measured([floorPid], () =>
-        runLoad({ ...options, path, ...(load.rate === undefined ? {} : { rate: load.rate }) }),
-      );
-      rows.push({
-        name: "floor: fastify + one level put",
-        ...load,
-        load: load.label,
-        role: "floor",
-        ...m,
-        perRequest: {},
-      });
+      const m = await measured([floorPid], () => runAt(load, floorTarget, "/buckets/b/keys/k"));
+      rows.push({ name: "floor: fastify + one level put", load, role: "floor", ...m, perRequest: {} });
     };
     say("the floor: one fastify process, one level put per request ...");
     await runLoad({ ...floorTarget, connections: 50, path: "/buckets/b/keys/w{i}", durationMs: floorWarmupMs });
@@ -202,11 +196,7 @@ async function main(): Promise<Measured[]> {
       const pids = cluster.nodes.map((n) => n.child?.pid as number);
       const measureCluster = async (load: Load): Promise<number> => {
         const before = await Promise.all(targets.map(countersOf));
-        const path = `/buckets/lww-hlc/keys/k${load.label.replace(/\W+/g, "-")}-{i}`;
-        const options = { ...target, connections: load.connections, path, durationMs: measureMs };
-        const m = await measured(pids, () =>
-          runLoad({ ...options, ...(load.rate === undefined ? {} : { rate: load.rate }) }),
-        );
+        const m = await measured(pids, () => runAt(load, target, "/buckets/lww-hlc/keys/k"));
         const after = await Promise.all(targets.map(countersOf));
         const perRequest: Partial<Record<Counter, number>> = {};
         for (const key of Object.keys(counters) as Counter[]) {
@@ -214,7 +204,7 @@ async function main(): Promise<Measured[]> {
           perRequest[key] = grown / Math.max(1, m.result.requests);
         }
         const name = "quorum put, N=3 W=2, sync (3 nodes)";
-        rows.push({ name, ...load, load: load.label, role: "subject", ...m, perRequest });
+        rows.push({ name, load, role: "subject", ...m, perRequest });
         return m.result.rps;
       };
       let peak = 0;
@@ -236,13 +226,14 @@ function report(rows: readonly Measured[]): void {
   const cpuUsPerRequest = (r: Measured): number => (r.cpuMs * 1000) / Math.max(1, r.result.requests);
   const switchesPerRequest = (r: Measured): number => r.switches / Math.max(1, r.result.requests);
   /** The floor row measured at the same load as `row`. */
-  const floorOf = (row: Measured): Measured => rows.find((r) => r.role === "floor" && r.load === row.load) as Measured;
-  const groupOf = (row: Measured): string => `CPU per put, ${row.load}`;
+  const floorOf = (row: Measured): Measured =>
+    rows.find((r) => r.role === "floor" && r.load.label === row.load.label) as Measured;
+  const groupOf = (row: Measured): string => `CPU per put, ${row.load.label}`;
   if (args.json) {
     for (const row of rows) {
       const ratio = row.role === "floor" ? null : cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row));
       process.stdout.write(
-        `${JSON.stringify({ package: "@skew/node", group: groupOf(row), name: row.name, role: row.role, connections: row.connections, rate: row.rate ?? null, cpuUsPerRequest: cpuUsPerRequest(row), switchesPerRequest: switchesPerRequest(row), ratio, rps: row.result.rps, p50Ms: row.result.p50Ms, p99Ms: row.result.p99Ms, requests: row.result.requests, machineBusy: row.machineBusy, ...row.perRequest, machine })}\n`,
+        `${JSON.stringify({ package: "@skew/node", group: groupOf(row), name: row.name, role: row.role, connections: row.load.connections, rate: row.load.rate ?? null, cpuUsPerRequest: cpuUsPerRequest(row), switchesPerRequest: switchesPerRequest(row), ratio, rps: row.result.rps, p50Ms: row.result.p50Ms, p99Ms: row.result.p99Ms, requests: row.result.requests, machineBusy: row.machineBusy, ...row.perRequest, machine })}\n`,
       );
     }
   } else {
@@ -251,11 +242,11 @@ function report(rows: readonly Measured[]): void {
       `@skew/node CPU per put (${machine.cpus} cores, ${machine.model}, Node ${machine.node}; ${valueBytes}-byte values, ${measureMs / 1000} s measured)`,
       "ratio: CPU per request over the floor's at the same load (the load generator's CPU is not counted).",
     ];
-    const loads = [...new Set(rows.map((r) => r.load))];
+    const loads = [...new Set(rows.map((r) => r.load.label))];
     for (const load of loads) {
       lines.push("", `[CPU per put, ${load}]`);
-      for (const row of rows.filter((r) => r.load === load && r.role === "floor")) lines.push(line(row));
-      for (const row of rows.filter((r) => r.load === load && r.role === "subject")) {
+      for (const row of rows.filter((r) => r.load.label === load && r.role === "floor")) lines.push(line(row));
+      for (const row of rows.filter((r) => r.load.label === load && r.role === "subject")) {
         lines.push(line(row));
         const p = row.perRequest;
         const f = (n: number | undefined): string => (n ?? Number.NaN).toFixed(2);
