@@ -116,6 +116,7 @@ interface BucketHistory {
 }
 
 interface Stored {
+  readonly id: string;
   readonly storageKey: string;
   version: SiblingVersion;
 }
@@ -197,7 +198,8 @@ export class CausalHistories {
    * kept one superseded, at or below the served mark becomes so just above it.
    */
   #late(bucket: BucketHistory, keyId: string, report: SiblingReport, served: ServedReads): SiblingReport {
-    const known = this.#store.entries(bucket, keyId).get(dotKey(report))?.version;
+    this.#store.track(bucket, keyId);
+    const known = this.#store.entry(keyId, dotKey(report))?.version;
     let { at, supersededAt } = report;
     if (known !== undefined) at = known.at;
     else if (served.late("causal", at)) at = served.visibleAt("causal", at);
@@ -260,17 +262,17 @@ export class CausalHistories {
   #observe(bucket: BucketHistory, keyId: string, report: SiblingReport, restoredFrom?: string): void {
     const horizon = this.#store.storedHorizon(keyId);
     if (horizon !== undefined && report.supersededAt !== undefined && report.supersededAt <= horizon) return;
-    const mirror = this.#store.entries(bucket, keyId);
+    this.#store.track(bucket, keyId);
     const outcome = bucket.history.observe(keyId, report);
     if (outcome === "duplicate") return;
     if (outcome === "added" || outcome === "updated") {
       this.stats.siblingsRecorded++;
       const id = dotKey(report);
-      const previous = mirror.get(id);
+      const previous = this.#store.entry(keyId, id);
       const version = previous === undefined ? versionOf(report) : join(previous.version, report);
       const storageKey =
         previous?.storageKey ?? restoredFrom ?? this.#store.entryKey(keyId, report.replica, report.counter);
-      mirror.set(id, { storageKey, version });
+      this.#store.mirror(keyId, { id, storageKey, version });
       // On restore the entry is already there, as it is (unless it joined one read before it: then rewrite).
       if (restoredFrom === undefined || previous !== undefined) {
         this.#store.put(storageKey, encodeSibling(version));

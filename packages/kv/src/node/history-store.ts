@@ -17,6 +17,7 @@
  * `HISTORY_TRUNCATED` is due), deletes and counts the entries that do not
  * read back at restart, and paces garbage collection from `tick`.
  */
+import { assert } from "@skew/env";
 import { crc32c } from "../checksum/index.js";
 import { historyCollectIntervalMs } from "../constants.js";
 import { HistoryTruncatedError } from "../history/index.js";
@@ -39,8 +40,19 @@ export interface HistoryBucket<T> {
 
 /** One stored entry of the mirror (the history may keep more beside it). */
 export interface StoredEntry {
+  /** The entry's id within its key (a version's or a dot's). */
+  readonly id: string;
   readonly storageKey: string;
 }
+
+/**
+ * The mirror of a key with nothing stored yet: one shared empty list. A
+ * key's mirror is a plain array, not a Map: a key keeps a handful of
+ * entries, and a Map per key was about a fifth of a replica's heap per
+ * stored key (its hash table), which the young-generation collector copies
+ * once for every write to a new key.
+ */
+const noEntries: readonly never[] = Object.freeze([]);
 
 export interface HistoryStoreOptions {
   /** The storage key prefix, e.g. `hv/`. */
@@ -56,8 +68,8 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
   readonly #write: (op: StorageOp) => void;
   readonly #stats: { entriesCorruptRestored: number };
   readonly #buckets = new Map<string, B>();
-  /** The entries kept per key, by entry id: mirrors the histories, to delete what they drop. */
-  readonly #stored = new Map<string, Map<string, E>>();
+  /** The entries kept per key: mirrors the histories, to delete what they drop. */
+  readonly #stored = new Map<string, readonly E[]>();
   /** The horizon stored per key (absent: nothing dropped). */
   readonly #horizons = new Map<string, number>();
   #nextCollectMs = 0;
@@ -110,15 +122,34 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
     return Math.max(inMemory, this.#horizons.get(keyId) ?? Number.NEGATIVE_INFINITY);
   }
 
-  /** The key's mirror, created (and the key appended to the bucket's order) on first use. */
-  entries(bucket: B, keyId: string): Map<string, E> {
-    let mirror = this.#stored.get(keyId);
-    if (mirror === undefined) {
-      mirror = new Map();
-      this.#stored.set(keyId, mirror);
-      bucket.order.push(keyId);
-    }
-    return mirror;
+  /** Starts mirroring the key, appending it to the bucket's order, on first use. */
+  track(bucket: B, keyId: string): void {
+    if (this.#stored.has(keyId)) return;
+    this.#stored.set(keyId, noEntries);
+    bucket.order.push(keyId);
+  }
+
+  /** The key's mirrored entry `id`, if any. */
+  entry(keyId: string, id: string): E | undefined {
+    const entries = this.#stored.get(keyId);
+    if (entries === undefined) return undefined;
+    for (const entry of entries) if (entry.id === id) return entry;
+    return undefined;
+  }
+
+  /** Entries mirrored for the key. */
+  mirrored(keyId: string): number {
+    return this.#stored.get(keyId)?.length ?? 0;
+  }
+
+  /** Mirrors `entry` for a tracked key, replacing the one with its id. */
+  mirror(keyId: string, entry: E): void {
+    const entries = this.#stored.get(keyId);
+    assert(entries !== undefined, "HistoryStore.mirror: the key is not tracked");
+    const at = entries.findIndex((e) => e.id === entry.id);
+    if (entries.length === 0) this.#stored.set(keyId, [entry]);
+    else if (at >= 0) (entries as E[])[at] = entry;
+    else (entries as E[]).push(entry);
   }
 
   put(storageKey: string, value: Uint8Array): void {
@@ -153,16 +184,16 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
    * entry id of what it keeps), stores its new horizon; the count deleted.
    */
   sync(bucket: B, keyId: string, idOf: (kept: T) => string): number {
-    const mirror = this.#stored.get(keyId);
-    if (mirror === undefined) return 0;
+    const entries = this.#stored.get(keyId);
+    if (entries === undefined) return 0;
     const kept = new Set(bucket.history.history(keyId).map(idOf));
-    let dropped = 0;
-    for (const [id, { storageKey }] of mirror) {
-      if (kept.has(id)) continue;
-      mirror.delete(id);
-      this.#write({ kind: "delete", key: storageKey });
-      dropped++;
+    const remaining: E[] = [];
+    for (const entry of entries) {
+      if (kept.has(entry.id)) remaining.push(entry);
+      else this.#write({ kind: "delete", key: entry.storageKey });
     }
+    const dropped = entries.length - remaining.length;
+    if (dropped > 0) this.#stored.set(keyId, remaining.length === 0 ? noEntries : remaining);
     const horizon = bucket.history.horizon(keyId);
     if (horizon !== Number.NEGATIVE_INFINITY && horizon > (this.#horizons.get(keyId) ?? Number.NEGATIVE_INFINITY)) {
       this.#horizons.set(keyId, horizon);
