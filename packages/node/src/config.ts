@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { err, ok, type Result, SkewError } from "@skew/env";
 import { antiEntropyIntervalMsDefault, type ConflictMode, conflictModes, isConflictMode } from "@skew/kv";
 import { type ClusterSecret, checkClusterSecret } from "./peer/index.js";
-import { type Durability, durabilities } from "./storage/index.js";
+import { type Durability, durabilities, groupCommitWindowMsDefault, groupCommitWindowMsMax } from "./storage/index.js";
 
 export class ConfigError extends SkewError<"CONFIG_INVALID"> {
   override name = "ConfigError";
@@ -42,6 +42,8 @@ export interface NodeConfig {
   /** Undefined: the admin endpoints are off. */
   readonly adminToken: string | undefined;
   readonly durability: Durability;
+  /** How long a group write waits inside a busy period, ms (storage/constants.ts). */
+  readonly groupCommitWindowMs: number;
   readonly buckets: Readonly<Record<string, ConflictMode>>;
   readonly maxOffsetMs: number;
   readonly trueTimeErrorMs: number;
@@ -125,6 +127,13 @@ export const nodeOptions = [
     env: "SKEW_DURABILITY",
     help: "sync: acknowledge after fsync; relaxed: after the OS has the write",
     default: "sync",
+  },
+  {
+    key: "groupCommitWindowMs",
+    flag: "group-commit-window-ms",
+    env: "SKEW_GROUP_COMMIT_WINDOW_MS",
+    help: "how long a group write waits while writes queue up, to carry more of them (0: never)",
+    default: String(groupCommitWindowMsDefault),
   },
   {
     key: "buckets",
@@ -258,6 +267,13 @@ export function resolveConfig(raw: Readonly<Record<string, Raw>>): Result<NodeCo
   const durability = raw.durability ?? "sync";
   if (!durabilities.includes(durability as Durability))
     return fail(`--durability must be ${durabilities.join(" or ")}`);
+  const groupCommitWindowMs = number(raw.groupCommitWindowMs ?? groupCommitWindowMsDefault);
+  if (
+    groupCommitWindowMs === undefined ||
+    !(groupCommitWindowMs >= 0 && groupCommitWindowMs <= groupCommitWindowMsMax)
+  ) {
+    return fail(`--group-commit-window-ms must be a number in [0, ${groupCommitWindowMsMax}]`);
+  }
   const buckets = parseBuckets(raw.buckets);
   if (!buckets.ok) return buckets;
   const maxOffsetMs = integer(raw.maxOffsetMs ?? 500);
@@ -294,6 +310,7 @@ export function resolveConfig(raw: Readonly<Record<string, Raw>>): Result<NodeCo
     secret: secret.value,
     adminToken: adminToken as string | undefined,
     durability: durability as Durability,
+    groupCommitWindowMs,
     buckets: buckets.value,
     maxOffsetMs,
     trueTimeErrorMs,

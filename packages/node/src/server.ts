@@ -79,6 +79,7 @@ export async function buildServer(config: NodeConfig, options: BuildOptions = {}
   const store = await LevelStore.open({
     dir: config.dataDir,
     durability: config.durability,
+    groupCommitWindowMs: config.groupCommitWindowMs,
     onFlush: (info) => metrics?.flushes.observe(info.durationMs / 1000),
   });
   const stored = await store.readAll();

@@ -3,7 +3,13 @@
  * (level-store.ts, options.ts), one sublevel per kind of data (layout.ts), and the HLC's
  * persisted upper bound (hlc-upper-bound.ts).
  */
-export { databaseDirName, groupWriteBytesMaxDefault, groupWriteBytesMaxMin } from "./constants.js";
+export {
+  databaseDirName,
+  groupCommitWindowMsDefault,
+  groupCommitWindowMsMax,
+  groupWriteBytesMaxDefault,
+  groupWriteBytesMaxMin,
+} from "./constants.js";
 export { StorageError, type StorageErrorCode, storageErrorCodes } from "./errors.js";
 export { decodeHlcUpperBound, encodeHlcUpperBound, hlcUpperBoundKey } from "./hlc-upper-bound.js";
 export { metaPrefix, type StoredPrefix, storedPrefixes } from "./layout.js";

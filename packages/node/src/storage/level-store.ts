@@ -8,7 +8,11 @@
  * out together as ONE level `batch()` with one fsync, in submission order
  * (PostgreSQL's and LevelDB's own group commit). Batches submitted in one
  * turn of the event loop join the same write too: a write starts on the next
- * microtask, not in `submit` itself. A write carries at most
+ * microtask, not in `submit` itself. Within a busy period (batches queued
+ * while the last write ran) the next write waits `groupCommitWindowMs`
+ * before it starts, to carry more: an fsync and the wake-ups around it cost
+ * more CPU than the few ms cost latency once writes queue anyway; the first
+ * write after an idle spell starts at once. A write carries at most
  * `groupWriteBytesMax`; a longer queue goes out as several writes, in order.
  * Every `submit` promise resolves once the write carrying it completed, and
  * the promises resolve in submission order, which is the order kv requires
@@ -45,10 +49,11 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { setTimeout as delay } from "node:timers/promises";
 import { assert, utf8Length } from "@skew/env";
 import type { StorageOp, WriteBatch } from "@skew/kv";
 import { ClassicLevel } from "classic-level";
-import { databaseDirName, groupWriteBytesMaxDefault } from "./constants.js";
+import { databaseDirName, groupCommitWindowMsDefault, groupWriteBytesMaxDefault } from "./constants.js";
 import { StorageError } from "./errors.js";
 import { decodeHlcUpperBound, hlcUpperBoundKey } from "./hlc-upper-bound.js";
 import { metaPrefix, type StoredPrefix, splitStoredKey, storedPrefixes, sublevelNameOf } from "./layout.js";
@@ -102,6 +107,7 @@ export class LevelStore {
   readonly #rootPrefix: ReadonlyMap<StoredPrefix, string>;
   readonly #onFlush: ((info: FlushInfo) => void) | undefined;
   readonly #groupWriteBytesMax: number;
+  readonly #groupCommitWindowMs: number;
   readonly #stats: LevelStoreStats = {
     writes: 0,
     writesSynced: 0,
@@ -130,6 +136,7 @@ export class LevelStore {
     this.#rootPrefix = new Map([...this.#sublevels].map(([prefix, sublevel]) => [prefix, sublevel.prefix]));
     this.#onFlush = options.onFlush;
     this.#groupWriteBytesMax = options.groupWriteBytesMax ?? groupWriteBytesMaxDefault;
+    this.#groupCommitWindowMs = options.groupCommitWindowMs ?? groupCommitWindowMsDefault;
   }
 
   /**
@@ -310,14 +317,23 @@ export class LevelStore {
 
   /**
    * The write loop: one group write at a time, each carrying what queued up
-   * meanwhile. It clears `#draining` in the same turn as it finds the queue
-   * empty, so an entry queued later always starts a new loop.
+   * meanwhile. The first starts at once; each later one (the queue filled
+   * while a write ran: a busy period) after the group commit window, unless
+   * the store is closing. It clears `#draining` in the same turn as it finds
+   * the queue empty, so an entry queued later always starts a new loop.
    */
   async #drain(): Promise<void> {
     // Let the rest of this turn's submits join the first write.
     await Promise.resolve();
     try {
-      while (this.#queue.length > 0) await this.#writeGroup(this.#takeGroup());
+      let busy = false;
+      while (this.#queue.length > 0) {
+        if (busy && this.#groupCommitWindowMs > 0 && this.#closing === undefined) {
+          await delay(this.#groupCommitWindowMs);
+        }
+        await this.#writeGroup(this.#takeGroup());
+        busy = true;
+      }
     } finally {
       this.#draining = undefined;
     }

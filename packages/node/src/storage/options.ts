@@ -3,7 +3,7 @@
  * the options: they come from an operator (flags, a config file), so a bad
  * one is a `STORAGE_INVALID_OPTIONS` error that names it, not a crash.
  */
-import { groupWriteBytesMaxMin } from "./constants.js";
+import { groupCommitWindowMsMax, groupWriteBytesMaxMin } from "./constants.js";
 import { StorageError } from "./errors.js";
 
 /**
@@ -40,6 +40,11 @@ export interface LevelStoreOptions {
   readonly onFlush?: (info: FlushInfo) => void;
   /** The most bytes one group write carries (default `groupWriteBytesMaxDefault`). */
   readonly groupWriteBytesMax?: number;
+  /**
+   * How long a group write waits before it starts when batches queued up
+   * while the last one ran, ms (default `groupCommitWindowMsDefault`; 0: never).
+   */
+  readonly groupCommitWindowMs?: number;
 }
 
 /** Counters since the store was opened. */
@@ -77,5 +82,11 @@ export function checkOptions(options: LevelStoreOptions): void {
   const max = options.groupWriteBytesMax;
   if (max !== undefined && (!Number.isSafeInteger(max) || max < groupWriteBytesMaxMin)) {
     throw invalid(`groupWriteBytesMax must be an integer of at least ${groupWriteBytesMaxMin} bytes, got ${max}`);
+  }
+  const window = options.groupCommitWindowMs;
+  if (window !== undefined && !(typeof window === "number" && window >= 0 && window <= groupCommitWindowMsMax)) {
+    throw invalid(
+      `groupCommitWindowMs must be a number of ms in [0, ${groupCommitWindowMsMax}], got ${String(window)}`,
+    );
   }
 }

@@ -101,6 +101,7 @@ describe("the order of the sources", () => {
     secret: ["first-secret-0123456789", "second-secret-0123456789"],
     adminToken: ["first-admin-token-0123", "second-admin-token-0123"],
     durability: ["sync", "relaxed"],
+    groupCommitWindowMs: ["0", "2.5"],
     buckets: ["x=causal", "y=lww-hlc"],
     maxOffsetMs: ["250", "750"],
     trueTimeErrorMs: ["2", "3.5"],
@@ -327,6 +328,8 @@ describe("mistakes: a ConfigError that names the option", () => {
       expectNamesOption(resolveConfig({ ...required, heartbeatIntervalMs }), "heartbeatIntervalMs");
     for (const antiEntropyIntervalMs of ["9", "3600001", "20.5", "-1"])
       expectNamesOption(resolveConfig({ ...required, antiEntropyIntervalMs }), "antiEntropyIntervalMs");
+    for (const groupCommitWindowMs of ["-1", "100.5", "NaN", "x"])
+      expectNamesOption(resolveConfig({ ...required, groupCommitWindowMs }), "groupCommitWindowMs");
   });
 
   it("a bad cluster name, host or data directory", () => {
@@ -352,6 +355,7 @@ describe("defaults", () => {
         "dataDir",
         "cluster",
         "durability",
+        "groupCommitWindowMs",
         "buckets",
         "maxOffsetMs",
         "trueTimeErrorMs",
@@ -364,6 +368,7 @@ describe("defaults", () => {
       expect(config[key]).toBe(documentedDefault(key));
     for (const key of [
       "port",
+      "groupCommitWindowMs",
       "maxOffsetMs",
       "trueTimeErrorMs",
       "heartbeatIntervalMs",
@@ -460,6 +465,10 @@ describe("the three sources agree (fast-check)", () => {
       ),
       heartbeatIntervalMs: fc.option(fc.integer({ min: 10, max: 60_000 }), { nil: undefined }),
       antiEntropyIntervalMs: fc.option(fc.integer({ min: 10, max: 3_600_000 }), { nil: undefined }),
+      groupCommitWindowMs: fc.option(
+        fc.integer({ min: 0, max: 10_000 }).map((n) => n / 100),
+        { nil: undefined },
+      ),
       logLevel: fc.option(fc.constantFrom("fatal", "error", "warn", "info", "debug", "trace", "silent"), {
         nil: undefined,
       }),
@@ -520,6 +529,7 @@ describe("the three sources agree (fast-check)", () => {
           "trueTimeErrorMs",
           "heartbeatIntervalMs",
           "antiEntropyIntervalMs",
+          "groupCommitWindowMs",
           "host",
         ] as const)
           if (typed[key] !== undefined) expect(fromFlags[key]).toBe(typed[key]);

@@ -10,6 +10,7 @@ import {
   databaseDirName,
   durabilities,
   type FlushInfo,
+  groupCommitWindowMsMax,
   groupWriteBytesMaxMin,
   LevelStore,
   type LevelStoreOptions,
@@ -219,6 +220,39 @@ describe("LevelStore: group commit", () => {
     expect(flushes.map((flush) => flush.batches)).toEqual([1, 49]);
     expect(store.stats).toMatchObject({ writes: 2, batches: 50, batchesCoalesced: 48 });
     expect(await reopenedContents(store)).toHaveLength(50);
+  });
+
+  it("inside a busy period, waits the group commit window: batches submitted meanwhile join the next write", async () => {
+    const flushes: FlushInfo[] = [];
+    const store = await fixture.open(await fixture.dir(), "sync", {
+      onFlush: (info) => flushes.push(info),
+      groupCommitWindowMs: groupCommitWindowMsMax,
+    });
+    const submit = (batchId: number) => store.submit({ batchId, ops: [put(`v/k${batchId}`, bytes("x"))] });
+    const first = submit(1);
+    await nextMicrotask(); // the first write is under way with batch 1 only
+    const queued = submit(2); // queued while a write runs: a busy period
+    await first;
+    // A turn of the event loop later: without the window, batch 2's write would be under way alone by now.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const late = Array.from({ length: 8 }, (_, i) => submit(i + 3));
+    await Promise.all([queued, ...late]);
+    expect(flushes.map((flush) => flush.batches)).toEqual([1, 9]);
+    expect(await reopenedContents(store)).toHaveLength(10);
+  });
+
+  it("starts the first write after an idle spell at once, whatever the window", async () => {
+    const flushes: FlushInfo[] = [];
+    const store = await fixture.open(await fixture.dir(), "sync", {
+      onFlush: (info) => flushes.push(info),
+      groupCommitWindowMs: groupCommitWindowMsMax,
+    });
+    const first = store.submit({ batchId: 1, ops: [put("v/a", bytes("a"))] });
+    // Had the write waited the window, a batch submitted a turn later would have joined it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const second = store.submit({ batchId: 2, ops: [put("v/b", bytes("b"))] });
+    await Promise.all([first, second]);
+    expect(flushes.map((flush) => flush.batches)).toEqual([1, 1]);
   });
 
   it("reports every write to onFlush, with counts that add up to the stats", async () => {
@@ -495,6 +529,10 @@ describe("LevelStore: failures", () => {
       [{ dir, durability: "sync", onFlush: "metrics" }, /onFlush/],
       [{ dir, durability: "sync", groupWriteBytesMax: groupWriteBytesMaxMin - 1 }, /groupWriteBytesMax/],
       [{ dir, durability: "sync", groupWriteBytesMax: 4096.5 }, /groupWriteBytesMax/],
+      [{ dir, durability: "sync", groupCommitWindowMs: -1 }, /groupCommitWindowMs/],
+      [{ dir, durability: "sync", groupCommitWindowMs: groupCommitWindowMsMax + 1 }, /groupCommitWindowMs/],
+      [{ dir, durability: "sync", groupCommitWindowMs: Number.NaN }, /groupCommitWindowMs/],
+      [{ dir, durability: "sync", groupCommitWindowMs: "2" }, /groupCommitWindowMs/],
     ];
     for (const [options, names] of bad) {
       const error = expectStorageError(
