@@ -214,7 +214,8 @@ export class LwwHistories {
     }
     // Every version kept is mirrored, so the mirror holds more only when the history dropped one (the only way
     // its horizon rises, too): then storage needs its delete. Most inserts drop nothing, and skip the comparison.
-    if (outcome !== "duplicate" && this.#store.mirrored(keyId) > bucket.history.versionCountOf(keyId)) this.#sync(bucket, keyId);
+    if (outcome !== "duplicate" && this.#store.mirrored(keyId) > bucket.history.versionCountOf(keyId))
+      this.#sync(bucket, keyId);
   }
 
   /** Deletes the entries of `keyId`'s versions the history no longer keeps, stores its new horizon; the count. */
