@@ -198,8 +198,8 @@ export class CausalHistories {
    * kept one superseded, at or below the served mark becomes so just above it.
    */
   #late(bucket: BucketHistory, keyId: string, report: SiblingReport, served: ServedReads): SiblingReport {
-    this.#store.track(bucket, keyId);
-    const known = this.#store.entry(keyId, dotKey(report))?.version;
+    const id = dotKey(report);
+    const known = this.#store.track(bucket, keyId).find((entry) => entry.id === id)?.version;
     let { at, supersededAt } = report;
     if (known !== undefined) at = known.at;
     else if (served.late("causal", at)) at = served.visibleAt("causal", at);
@@ -262,17 +262,17 @@ export class CausalHistories {
   #observe(bucket: BucketHistory, keyId: string, report: SiblingReport, restoredFrom?: string): void {
     const horizon = this.#store.storedHorizon(keyId);
     if (horizon !== undefined && report.supersededAt !== undefined && report.supersededAt <= horizon) return;
-    this.#store.track(bucket, keyId);
+    const stored = this.#store.track(bucket, keyId);
     const outcome = bucket.history.observe(keyId, report);
     if (outcome === "duplicate") return;
     if (outcome === "added" || outcome === "updated") {
       this.stats.siblingsRecorded++;
       const id = dotKey(report);
-      const previous = this.#store.entry(keyId, id);
+      const previous = stored.find((entry) => entry.id === id);
       const version = previous === undefined ? versionOf(report) : join(previous.version, report);
       const storageKey =
         previous?.storageKey ?? restoredFrom ?? this.#store.entryKey(keyId, report.replica, report.counter);
-      this.#store.mirror(keyId, { id, storageKey, version });
+      this.#store.mirror(keyId, stored, { id, storageKey, version });
       // On restore the entry is already there, as it is (unless it joined one read before it: then rewrite).
       if (restoredFrom === undefined || previous !== undefined) {
         this.#store.put(storageKey, encodeSibling(version));

@@ -17,7 +17,6 @@
  * `HISTORY_TRUNCATED` is due), deletes and counts the entries that do not
  * read back at restart, and paces garbage collection from `tick`.
  */
-import { assert } from "@skew/env";
 import { crc32c } from "../checksum/index.js";
 import { historyCollectIntervalMs } from "../constants.js";
 import { HistoryTruncatedError } from "../history/index.js";
@@ -122,34 +121,31 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
     return Math.max(inMemory, this.#horizons.get(keyId) ?? Number.NEGATIVE_INFINITY);
   }
 
-  /** Starts mirroring the key, appending it to the bucket's order, on first use. */
-  track(bucket: B, keyId: string): void {
-    if (this.#stored.has(keyId)) return;
+  /** The key's mirrored entries; on first use the key is tracked (appended to the bucket's order), with none. */
+  track(bucket: B, keyId: string): readonly E[] {
+    const entries = this.#stored.get(keyId);
+    if (entries !== undefined) return entries;
     this.#stored.set(keyId, noEntries);
     bucket.order.push(keyId);
+    return noEntries;
   }
 
-  /** The key's mirrored entry `id`, if any. */
-  entry(keyId: string, id: string): E | undefined {
-    const entries = this.#stored.get(keyId);
-    if (entries === undefined) return undefined;
-    for (const entry of entries) if (entry.id === id) return entry;
-    return undefined;
-  }
-
-  /** Entries mirrored for the key. */
-  mirrored(keyId: string): number {
-    return this.#stored.get(keyId)?.length ?? 0;
-  }
-
-  /** Mirrors `entry` for a tracked key, replacing the one with its id. */
-  mirror(keyId: string, entry: E): void {
-    const entries = this.#stored.get(keyId);
-    assert(entries !== undefined, "HistoryStore.mirror: the key is not tracked");
+  /**
+   * Mirrors `entry` for the key, replacing the one with its id, and gives the
+   * key's entries after. `entries` is what `track` gave for the key, with no
+   * `sync` since (a write to a key is one `track`, one history update, one
+   * `mirror`: the key's entries are looked up once).
+   */
+  mirror(keyId: string, entries: readonly E[], entry: E): readonly E[] {
+    if (entries.length === 0) {
+      const first = [entry];
+      this.#stored.set(keyId, first);
+      return first;
+    }
     const at = entries.findIndex((e) => e.id === entry.id);
-    if (entries.length === 0) this.#stored.set(keyId, [entry]);
-    else if (at >= 0) (entries as E[])[at] = entry;
+    if (at >= 0) (entries as E[])[at] = entry;
     else (entries as E[]).push(entry);
+    return entries;
   }
 
   put(storageKey: string, value: Uint8Array): void {

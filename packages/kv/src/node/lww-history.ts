@@ -204,18 +204,17 @@ export class LwwHistories {
   ): void {
     const horizon = this.#store.storedHorizon(keyId);
     if (horizon !== undefined && version.at < horizon) return; // below what a restarted node can answer anyway
-    this.#store.track(bucket, keyId);
+    let stored = this.#store.track(bucket, keyId);
     const outcome = bucket.history.insert(keyId, version);
     if (outcome === "added" || outcome === "replaced") {
       this.stats.versionsRecorded++;
       const storageKey = this.#store.entryKey(keyId, version.at, version.node);
-      this.#store.mirror(keyId, { id: versionId(version), storageKey });
+      stored = this.#store.mirror(keyId, stored, { id: versionId(version), storageKey });
       if (!restored) this.#store.put(storageKey, encoded ?? encodeRecord(record));
     }
     // Every version kept is mirrored, so the mirror holds more only when the history dropped one (the only way
     // its horizon rises, too): then storage needs its delete. Most inserts drop nothing, and skip the comparison.
-    if (outcome !== "duplicate" && this.#store.mirrored(keyId) > bucket.history.versionCountOf(keyId))
-      this.#sync(bucket, keyId);
+    if (outcome !== "duplicate" && stored.length > bucket.history.versionCountOf(keyId)) this.#sync(bucket, keyId);
   }
 
   /** Deletes the entries of `keyId`'s versions the history no longer keeps, stores its new horizon; the count. */
