@@ -13,13 +13,24 @@
  *   held behind them; messages go to the transport (which batches them per
  *   peer); replies resolve their promises.
  *
+ * The HLC's upper bound. The clock persists a new bound (through the
+ * store's `enqueueMeta`) before it issues a timestamp past the old one, and
+ * the core sends a fresh write's stamp without waiting for its own batches
+ * (kv-node.ts, "Early fan-out"). So while the store has a bound that is not
+ * durable yet (`metaPending`), peer messages wait for it (`flush`): no other
+ * node ever holds a timestamp past this node's durable bound, and a
+ * restarted node never issues one at or below it. That happens about once
+ * per bound window (the HLC's, 250 ms by default), for one level write.
+ *
  * A failed durable write stops the node (`failed`): the core has told
  * nobody about the batch, but it holds it in memory as done, so continuing
  * would serve data that may not be on disk. The process should exit and be
  * restarted on its data directory (the CLI does).
  *
  * Graceful close: stop taking requests, wait for the in-flight ones (each
- * ends by its own deadline at most), flush the store, stop the timers.
+ * ends by its own deadline at most), close the core (its last batch marks
+ * the run as closed cleanly, so the next start keeps the dot epoch), wait
+ * for the store, stop the timers.
  */
 import type { MonotonicClock, TimerHandle, Timers } from "@skew/env";
 import { type ClientReply, KvNode, type KvNodeOptions, type PeerMessage, type WriteBatch } from "@skew/kv";
@@ -32,6 +43,10 @@ export interface PeerSender {
 /** What the driver needs of the store (storage/level-store.ts). */
 export interface DurableStore {
   submit(batch: WriteBatch): Promise<void>;
+  /** Whether a metadata put (the HLC's bound) is not durable yet; peer messages wait while it is. */
+  readonly metaPending?: boolean;
+  /** Resolves once everything handed to the store before it is durable. */
+  flush?(): Promise<void>;
 }
 
 export interface DriverOptions {
@@ -57,6 +72,8 @@ export class NodeDriver {
   readonly #pending = new Map<number, (reply: ClientReply) => void>();
   /** Messages to this node itself (the coordinator asking its own replica): delivered on the next turn, no socket. */
   #toSelf: PeerMessage[] = [];
+  /** Peer messages waiting for the HLC's bound to be durable (see above), in the order the core gave them. */
+  #waitingForBound: { readonly to: string; readonly message: PeerMessage }[] = [];
   #requests = 0;
   #timer: TimerHandle | undefined;
   #timerAtMs: number | undefined;
@@ -99,7 +116,7 @@ export class NodeDriver {
 
   /** Peer messages from `from`, each checked by the core (a malformed one is counted and dropped). */
   deliver(from: string, messages: readonly unknown[]): void {
-    if (this.#failed !== undefined) return;
+    if (this.#failed !== undefined || this.node.closed) return;
     const now = this.#monotonic.now();
     for (const message of messages) this.node.handlePeerMessage(from, message, now);
     this.#pump();
@@ -107,7 +124,7 @@ export class NodeDriver {
 
   /** Ticks the node now (after a TrueTime sync: commit waits may be over). */
   poke(): void {
-    if (this.#failed !== undefined) return;
+    if (this.#failed !== undefined || this.node.closed) return;
     this.node.tick(this.#monotonic.now());
     this.#pump();
   }
@@ -118,6 +135,10 @@ export class NodeDriver {
     while (this.#pending.size > 0 && this.#failed === undefined) {
       await new Promise<void>((resolve) => this.#timers.schedule(5, resolve));
     }
+    if (this.#failed === undefined && !this.node.closed) {
+      this.node.close();
+      this.#pump();
+    }
     await this.#durableChain.catch(() => undefined);
     if (this.#timer !== undefined) this.#timers.cancel(this.#timer);
     this.#timer = undefined;
@@ -126,7 +147,7 @@ export class NodeDriver {
   #tick(): void {
     this.#timer = undefined;
     this.#timerAtMs = undefined;
-    if (this.#failed !== undefined) return;
+    if (this.#failed !== undefined || this.node.closed) return;
     this.node.tick(this.#monotonic.now());
     this.#pump();
   }
@@ -150,7 +171,7 @@ export class NodeDriver {
       );
     }
     for (const { to, message } of this.node.pollMessages()) {
-      if (to !== this.node.id) this.#peers.send(to, message);
+      if (to !== this.node.id) this.#sendPeer(to, message);
       else if (this.#toSelf.push(message) === 1) {
         setImmediate(() => {
           const messages = this.#toSelf;
@@ -173,6 +194,32 @@ export class NodeDriver {
     if (wake !== undefined) {
       this.#timer = this.#timers.schedule(Math.max(0, wake - this.#monotonic.now()), () => this.#tick());
     }
+  }
+
+  #sendPeer(to: string, message: PeerMessage): void {
+    if (this.#waitingForBound.length === 0 && this.#store.metaPending !== true) {
+      this.#peers.send(to, message);
+      return;
+    }
+    if (this.#waitingForBound.push({ to, message }) === 1) this.#awaitBound();
+  }
+
+  /** Sends the held messages once no bound is pending (a new one may come while the store writes the last). */
+  #awaitBound(): void {
+    const flushed = this.#store.flush?.() ?? Promise.resolve();
+    flushed.then(
+      () => {
+        if (this.#failed !== undefined) return;
+        if (this.#store.metaPending === true) {
+          this.#awaitBound();
+          return;
+        }
+        const held = this.#waitingForBound;
+        this.#waitingForBound = [];
+        for (const { to, message } of held) this.#peers.send(to, message);
+      },
+      (error: unknown) => this.#fail(error),
+    );
   }
 
   #fail(error: unknown): void {

@@ -9,6 +9,7 @@
  *          handlePeerMessage(from, message, nowMs)          another node's message
  *          handleDurable(batchId, nowMs)                    the driver synced a write batch
  *          tick(nowMs)                                      timers: timeouts, commit waits
+ *          close()                                          a clean stop: no input after it
  * outputs  pollWrites()     batches the driver must make durable, in order
  *          pollMessages()   messages to other nodes
  *          pollReplies()    answers to clients
@@ -20,21 +21,39 @@
  *
  * Durable before visible. Every change to the data becomes a StorageOp in
  * the batch of the input that made it, and every output an input produces
- * (an acknowledgement, a reply, a message carrying a record or a dot) waits
- * until every batch issued up to then is durable. So nothing a node says
- * can be undone by its crash: an acknowledged write is on disk, and a dot a
- * causal coordinator issued has left the node only once the record that
- * holds it is synced, so a restarted node never issues the same dot for
- * another value. The driver makes the batches durable in order; group
- * commit (one fsync for many batches) is the driver's to choose.
+ * (an acknowledgement, a reply, a message carrying a record) waits until
+ * every batch issued up to then is durable. So nothing a node says can be
+ * undone by its crash: an acknowledged write is on disk at W replicas, and a
+ * reply's context names only what this node holds on disk. The driver makes
+ * the batches durable in order; group commit (one fsync for many batches)
+ * is the driver's to choose.
  *
- * Dots. A causal coordinator writes its dots as `<node id>` while its stored
- * records are intact. When a record it stored is found corrupt on restart,
- * the dots it issued for that key are forgotten here but may live on at
- * other replicas; issuing them again would give one dot two values. So the
- * node bumps a durable epoch and writes its dots as `<node id>~<epoch>`
- * from then on (Riak does the same with a new vnode id when a vnode's data
- * is lost): version vectors gain one entry per such event, not per write.
+ * Early fan-out. A coordinator sends a fresh write to its replicas without
+ * waiting for any batch but the one that started the node: its own copy
+ * and theirs are synced at the same time, not one after the other, and the
+ * client's acknowledgement still waits for W durable copies. What such a
+ * message carries is safe to say before this node's copy is durable:
+ * - an `lww-wall` or `lww-truetime` stamp needs nothing stored; an HLC
+ *   stamp (`lww-hlc`, and a causal sibling's write time) needs the clock's
+ *   persisted upper bound durable, which the driver sees to: the clock
+ *   persists a new bound before it issues past the old one, and the real
+ *   node's driver holds peer messages until it is durable (the simulator's
+ *   store syncs it at once);
+ * - a causal write's dot is the one exception, handled by the epoch below;
+ * - an `lww-lamport` stamp needs the Lamport counter of its own batch, so
+ *   its fan-out waits as every other output does.
+ *
+ * Dots. A causal coordinator writes its dots as `<node id>~<epoch>` (plain
+ * `<node id>` at epoch 0). A dot may leave the node before the record that
+ * holds it is durable here (early fan-out), and a replica may keep it while
+ * this node loses it in a crash; issuing it again would give one dot two
+ * values, and a replica holding the first would take the second for a copy
+ * and drop it. So every start that did not follow a clean `close()` bumps a
+ * durable epoch, as does a stored record found corrupt, and as does every
+ * start under relaxed durability (a machine crash may take back batches
+ * the node counted durable): Riak gives a vnode a new id after an unclean
+ * start for the same reason. Version vectors gain one entry per such
+ * event, not per write.
  */
 import { assert, type Random } from "@skew/env";
 import { VectorClock, VectorError } from "@skew/vector";
@@ -83,6 +102,7 @@ import { ReadAtCoordination } from "./read-at.js";
 import { ServedReads } from "./served-reads.js";
 import { SnapshotReads, withEveryPrimary } from "./snapshot.js";
 import {
+  closedKey,
   decodeCount,
   dvvEpochKey,
   encodeCount,
@@ -201,6 +221,7 @@ export class KvNode {
   readonly #served: ServedReads;
   readonly #incarnation: number;
   #dvvEpoch: number;
+  #closed = false;
   #operations = 0;
   #nowMs = 0;
 
@@ -300,6 +321,7 @@ export class KvNode {
   /** A client's request; the answer comes out of `pollReplies` under `requestId`. */
   handleClientRequest(requestId: RequestId, request: unknown, nowMs: number): void {
     checkRequestId(requestId);
+    this.#open("handleClientRequest");
     this.#advance(nowMs);
     this.#start({ kind: "client", requestId }, request);
     this.#seal();
@@ -308,6 +330,7 @@ export class KvNode {
   /** A message from `from`. Malformed messages and messages from a clock too far ahead are dropped and counted. */
   handlePeerMessage(from: string, message: unknown, nowMs: number): void {
     if (typeof from !== "string") throw new TypeError("KvNode.handlePeerMessage: from must be a node id");
+    this.#open("handlePeerMessage");
     this.#advance(nowMs);
     const parsed = parsePeerMessage(message);
     if (!parsed.ok || !this.ring.nodes.includes(from)) {
@@ -336,6 +359,7 @@ export class KvNode {
 
   /** Timers: request deadlines, commit waits, heartbeats, hint handoffs. Call at `nextWakeMs()` (earlier or later is harmless). */
   tick(nowMs: number): void {
+    this.#open("tick");
     this.#advance(nowMs);
     for (const peer of this.#membership.heartbeatsDue(nowMs)) {
       this.#outbox.send(peer, { kind: "heartbeat", wallMs: this.#clocks.wall.now() });
@@ -352,6 +376,26 @@ export class KvNode {
       if (this.#coordinations.has(op) && nowMs >= coordination.deadlineMs) this.#expire(op, coordination);
     }
     this.#seal();
+  }
+
+  /**
+   * A clean stop: the node takes no input after it but `handleDurable`, and
+   * hands out one last synced batch that marks this run as closed. Once it
+   * is durable, every dot the node sent is in a durable record, so the next
+   * start keeps the dot epoch (see "Dots"). Drain first: requests still in
+   * flight are never answered. A node stopped any other way (a crash, a
+   * kill, a close whose batch never became durable) starts a new epoch.
+   */
+  close(): void {
+    this.#open("close");
+    this.#closed = true;
+    this.#outbox.write({ kind: "put", key: closedKey, value: encodeCount(this.#incarnation) });
+    this.#outbox.seal(true);
+  }
+
+  /** Whether `close` was called. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   // ---- outputs ------------------------------------------------------------------------------------------------
@@ -595,14 +639,22 @@ export class KvNode {
       new WriteCoordination(replyTo, request, targets, primaries, deadlineMs, commitWait, reply),
     );
     const bytes = encodeRecord(record);
-    for (const target of placement.targets) this.#sendWrite(target, op, request, bytes);
+    // A Lamport stamp is safe to send only once its counter is durable; the others need nothing of this batch.
+    const early = mode !== "lww-lamport";
+    for (const target of placement.targets) this.#sendWrite(target, op, request, bytes, early);
   }
 
-  /** A write to a replica, or to a fallback with a hint naming the suspected primary it stands in for. */
-  #sendWrite(target: Target, op: OperationId, request: NormalRequest, record: Uint8Array): void {
+  /**
+   * A write to a replica, or to a fallback with a hint naming the suspected
+   * primary it stands in for; `early`: without waiting for this node's
+   * batches (see "Early fan-out").
+   */
+  #sendWrite(target: Target, op: OperationId, request: NormalRequest, record: Uint8Array, early: boolean): void {
     const { bucket, key, fence } = request;
     const write = { kind: "write", op, bucket, key, fence, record } as const;
-    this.#outbox.send(target.node, target.hint === undefined ? write : { ...write, hint: target.hint });
+    const payload = target.hint === undefined ? write : { ...write, hint: target.hint };
+    if (early) this.#outbox.sendEarly(target.node, payload);
+    else this.#outbox.send(target.node, payload);
   }
 
   /**
@@ -666,7 +718,7 @@ export class KvNode {
     );
     for (const target of placement.targets) {
       if (target.node === this.id) this.#outbox.send(target.node, { kind: "write-ack", op, refused: null });
-      else this.#sendWrite(target, op, request, bytes);
+      else this.#sendWrite(target, op, request, bytes, true);
     }
   }
 
@@ -1153,6 +1205,10 @@ export class KvNode {
 
   // ---- plumbing -----------------------------------------------------------------------------------------------
 
+  #open(input: string): void {
+    if (this.#closed) throw new TypeError(`KvNode.${input}: the node is closed`);
+  }
+
   #advance(nowMs: number): void {
     if (typeof nowMs !== "number" || !Number.isFinite(nowMs)) throw new TypeError("KvNode: nowMs must be a number");
     // A monotonic clock never goes back; a driver that feeds an older reading is told, not trusted.
@@ -1163,6 +1219,8 @@ export class KvNode {
   /** Closes the current input's batch, then hands out what durability allows, handling messages to itself. */
   #seal(): void {
     this.#outbox.seal();
+    // A closed node takes no input, its own messages included: nothing may follow the batch that marks the close.
+    if (this.#closed) this.#outbox.takeLocal();
     for (let local = this.#outbox.takeLocal(); local.length > 0; local = this.#outbox.takeLocal()) {
       for (const message of local) this.#dispatch(this.id, message);
       this.#outbox.seal();
@@ -1180,10 +1238,12 @@ export class KvNode {
   ): { incarnation: number; dvvEpoch: number } {
     let incarnation = 0;
     let dvvEpoch = 0;
+    let closed: number | undefined;
     let corrupt = false;
     for (const [key, value] of stored) {
       if (key === incarnationKey) incarnation = decodeCount(value) ?? 0;
       else if (key === dvvEpochKey) dvvEpoch = decodeCount(value) ?? 0;
+      else if (key === closedKey) closed = decodeCount(value);
       else if (key === lamportKey) {
         const counter = decodeCount(value);
         if (counter !== undefined) observeLamport(this.#clocks.lamport, counter);
@@ -1219,11 +1279,15 @@ export class KvNode {
         }
       }
     }
-    // A relaxed store may have come back without its last writes, records holding this node's dots among them.
-    if (corrupt || durability === "relaxed") {
+    // The node's last run may have sent dots it did not live to store (early fan-out), unless it closed cleanly;
+    // a relaxed store may have come back without its last writes, records holding this node's dots among them.
+    const unclean = incarnation > 0 && closed !== incarnation;
+    if (corrupt || unclean || durability === "relaxed") {
       dvvEpoch++;
       this.#outbox.write({ kind: "put", key: dvvEpochKey, value: encodeCount(dvvEpoch) });
     }
+    // The mark speaks of the run that wrote it: this one must close again to leave its own.
+    if (closed !== undefined) this.#outbox.write({ kind: "delete", key: closedKey });
     return { incarnation, dvvEpoch };
   }
 }

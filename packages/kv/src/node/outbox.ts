@@ -13,6 +13,13 @@
  * Messages a node addresses to itself (a coordinator that is also a
  * replica) go through the same gate and come back through `takeLocal`, so
  * the local replica's acknowledgement counts only once it is durable.
+ *
+ * One kind of output needs less: a coordinator's fan-out of a fresh write
+ * (`sendEarly`). What it carries is safe to say before this node's copy is
+ * durable (kv-node.ts, "Early fan-out"), so it waits only for the batch that
+ * started the node, and leaves ahead of the outputs held for later batches:
+ * the coordinator's sync and its replicas' run at the same time, not one
+ * after the other.
  */
 import { assert } from "@skew/env";
 import type { Timestamp } from "@skew/hlc";
@@ -42,6 +49,9 @@ export class Outbox {
   #messages: { to: string; message: PeerMessage }[] = [];
   #replies: { requestId: RequestId; reply: ClientReply }[] = [];
   #local: PeerPayload[] = [];
+  /** The batch that started the node (the first synced one); early outputs wait for it alone. */
+  #startBatch = 0;
+  #heldEarly: Output[] = [];
 
   constructor(ownId: string, stamp: () => Timestamp) {
     this.#self = ownId;
@@ -56,6 +66,12 @@ export class Outbox {
     this.#staged.push({ kind: "message", to, payload });
   }
 
+  /** A message that waits only for the node's start batch, not for the batches before it (see above). */
+  sendEarly(to: string, payload: PeerPayload): void {
+    assert(this.#startBatch > 0, "an early output before the node's start batch");
+    this.#heldEarly.push({ kind: "message", to, payload });
+  }
+
   reply(requestId: RequestId, reply: ClientReply): void {
     this.#staged.push({ kind: "reply", requestId, reply });
   }
@@ -68,10 +84,14 @@ export class Outbox {
         sync ? { batchId: this.#issued, ops: this.#ops, sync: true } : { batchId: this.#issued, ops: this.#ops },
       );
       this.#ops = [];
+      if (sync && this.#startBatch === 0) this.#startBatch = this.#issued;
     }
     for (const output of this.#staged) this.#held.push({ afterBatch: this.#issued, output });
     this.#staged = [];
-    assert(this.#held.length - this.#heldHead <= outputsPendingMax, "outputs pile up: is the driver syncing?");
+    assert(
+      this.#held.length - this.#heldHead + this.#heldEarly.length <= outputsPendingMax,
+      "outputs pile up: is the driver syncing?",
+    );
     this.#release();
   }
 
@@ -119,19 +139,26 @@ export class Outbox {
   }
 
   #release(): void {
+    if (this.#heldEarly.length > 0 && this.#durable >= this.#startBatch) {
+      for (const output of this.#heldEarly) this.#hand(output);
+      this.#heldEarly = [];
+    }
     const held = this.#held;
     while (this.#heldHead < held.length) {
       const entry = held[this.#heldHead] as (typeof held)[number];
       if (entry.afterBatch > this.#durable) break;
       this.#heldHead++;
-      const output = entry.output;
-      if (output.kind === "reply") this.#replies.push({ requestId: output.requestId, reply: output.reply });
-      else if (output.to === this.#self) this.#local.push(output.payload);
-      else this.#messages.push({ to: output.to, message: { ...output.payload, ts: this.#stamp() } as PeerMessage });
+      this.#hand(entry.output);
     }
     if (this.#heldHead > 1024 && this.#heldHead * 2 > held.length) {
       held.splice(0, this.#heldHead);
       this.#heldHead = 0;
     }
+  }
+
+  #hand(output: Output): void {
+    if (output.kind === "reply") this.#replies.push({ requestId: output.requestId, reply: output.reply });
+    else if (output.to === this.#self) this.#local.push(output.payload);
+    else this.#messages.push({ to: output.to, message: { ...output.payload, ts: this.#stamp() } as PeerMessage });
   }
 }

@@ -11,7 +11,8 @@
  * v/<bucket>\0<key>   a record (record/codec.ts: checksummed)
  * hv/[...]            a version of an LWW key's history, or its horizon (node/lww-history.ts)
  * m/incarnation       this node's start count (u32): operation ids stay unique across restarts
- * m/dvv-epoch         bumped when a stored record is found corrupt (see kv-node.ts, "dots")
+ * m/dvv-epoch         the epoch of this node's dots, bumped at a start that may have lost some (kv-node.ts, "Dots")
+ * m/closed            the incarnation that last closed cleanly (`KvNode.close`); deleted by the next start
  * m/lamport           the Lamport counter of the last lww-lamport stamp issued
  * ```
  */
@@ -38,6 +39,7 @@ export const recordPrefix = "v/";
 export const incarnationKey = "m/incarnation";
 export const dvvEpochKey = "m/dvv-epoch";
 export const lamportKey = "m/lamport";
+export const closedKey = "m/closed";
 
 /** The in-memory and on-disk id of a key: bucket, NUL, key (buckets hold no NUL). */
 export function keyIdOf(bucket: string, key: string): string {

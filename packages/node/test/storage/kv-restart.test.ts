@@ -105,22 +105,32 @@ describe("LevelStore under a KvNode", () => {
   });
 
   it.each(["sync", "relaxed"] as const)(
-    "starts a new dot epoch at every start only under relaxed durability (%s), in a synced batch",
+    "keeps the dot epoch across clean closes only under sync durability (%s); a start after a kill bumps it",
     async (durability) => {
       const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
       const dir = await fixture.dir();
       const epochs: Array<number | undefined> = [];
-      for (let start = 0; start < 3; start++) {
+      // Three runs that close cleanly, then one that is killed (closed neither by the node nor the store's close:
+      // what a kill leaves is what the store made durable), then one more start.
+      for (const ending of ["close", "close", "close", "kill", "close"] as const) {
         const store = await fixture.open(dir, durability);
         const { node } = startNode(env, store, await store.readAll());
         await settle(env, node, store);
         // The batch that starts the node (its incarnation, and the epoch) is synced whatever the durability.
         expect(store.stats.writesSynced).toBeGreaterThanOrEqual(1);
         epochs.push(decodeCount(await store.readMeta(dvvEpochKey)));
+        if (ending === "close") {
+          node.close();
+          await settle(env, node, store);
+          expect(() => node.tick(env.monotonic.now())).toThrow(/closed/);
+        }
         await store.close();
       }
-      // A relaxed store may come back without the records that held this node's last dots: new dots, new epoch.
-      expect(epochs).toEqual(durability === "relaxed" ? [1, 2, 3] : [undefined, undefined, undefined]);
+      // Sync: a clean close leaves every dot sent in a durable record; only the start after the kill bumps it.
+      // Relaxed: a machine crash may take back what the store counted durable, so every start bumps it.
+      expect(epochs).toEqual(
+        durability === "relaxed" ? [1, 2, 3, 4, 5] : [undefined, undefined, undefined, undefined, 1],
+      );
     },
   );
 

@@ -1,0 +1,210 @@
+/**
+ * Early fan-out (kv-node.ts): a coordinator sends a fresh write to its
+ * replicas before its own copy is durable, and a restart that did not follow
+ * a clean close starts a new dot epoch, so that a dot which left the node
+ * before a crash is never issued again for another value.
+ *
+ * Each node here has a disk of its own: a batch reaches it only when the
+ * test says so, and a crash restarts the node from what its disk holds.
+ */
+import { ManualEnvironment } from "@skew/env/manual";
+import { HybridLogicalClock } from "@skew/hlc";
+import {
+  type ClientReply,
+  type ConflictMode,
+  KvNode,
+  liveValues,
+  type PeerMessage,
+  type RequestId,
+  type WriteBatch,
+} from "@skew/kv";
+import { LamportClock } from "@skew/lamport";
+import { TrueTimeClock } from "@skew/truetime";
+import { describe, expect, test } from "vitest";
+
+const ids = ["n1", "n2", "n3"] as const;
+const text = new TextEncoder();
+const bytes = (s: string): Uint8Array => text.encode(s);
+const read = (values: readonly Uint8Array[]): string[] => values.map((v) => new TextDecoder().decode(v)).sort();
+
+/** One replica process: a node, its disk, and the batches it handed out that are not on the disk yet. */
+class Host {
+  node!: KvNode;
+  readonly disk = new Map<string, Uint8Array>();
+  pending: WriteBatch[] = [];
+  /** Every batch that reached the disk, in order. */
+  readonly written: WriteBatch[] = [];
+  readonly replies = new Map<RequestId, ClientReply>();
+
+  constructor(
+    readonly id: string,
+    readonly env: ManualEnvironment,
+    readonly buckets: Readonly<Record<string, ConflictMode>>,
+  ) {
+    this.start();
+    this.sync();
+  }
+
+  /** A start (or restart) from what the disk holds; the HLC restarts past every stamp, as a persisted bound makes it. */
+  start(): void {
+    this.pending = [];
+    const { env, id } = this;
+    const truetime = new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers });
+    const trueMs = env.wall.now();
+    truetime.sync([{ source: "test", monotonicMs: env.monotonic.now(), earliest: trueMs - 1, latest: trueMs + 1 }]);
+    this.node = new KvNode({
+      id,
+      nodes: ids,
+      buckets: this.buckets,
+      clocks: {
+        wall: env.wall,
+        hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
+        lamport: new LamportClock(id),
+        truetime,
+      },
+      stored: [...this.disk].sort(([a], [b]) => (a < b ? -1 : 1)),
+    });
+    this.take();
+  }
+
+  /** Collects the node's new batches (not durable yet) and its replies. */
+  take(): void {
+    this.pending.push(...this.node.pollWrites());
+    for (const { requestId, reply } of this.node.pollReplies()) this.replies.set(requestId, reply);
+  }
+
+  /** Puts every pending batch on the disk, in order, and tells the node. */
+  sync(): void {
+    for (let batch = this.pending.shift(); batch !== undefined; batch = this.pending.shift()) {
+      this.written.push(batch);
+      for (const op of batch.ops) {
+        if (op.kind === "put") this.disk.set(op.key, op.value);
+        else this.disk.delete(op.key);
+      }
+      this.node.handleDurable(batch.batchId, this.env.monotonic.now());
+      this.take();
+    }
+  }
+
+  put(requestId: RequestId, bucket: string, key: string, value: string, context?: string): void {
+    const request = { kind: "put", bucket, key, value: bytes(value), ...(context === undefined ? {} : { context }) };
+    this.node.handleClientRequest(requestId, request, this.env.monotonic.now());
+    this.take();
+  }
+
+  messages(): { readonly to: string; readonly message: PeerMessage }[] {
+    return this.node.pollMessages();
+  }
+
+  deliver(from: string, message: PeerMessage): void {
+    this.node.handlePeerMessage(from, message, this.env.monotonic.now());
+    this.take();
+  }
+}
+
+function hosts(buckets: Readonly<Record<string, ConflictMode>>) {
+  const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
+  const [n1, n2, n3] = ids.map((id) => new Host(id, env, buckets)) as [Host, Host, Host];
+  return { env, n1, n2, n3, byId: new Map([n1, n2, n3].map((h) => [h.id, h])) };
+}
+
+describe("early fan-out", () => {
+  test("a causal coordinator's write leaves before its own copy is durable; the reply waits for it", () => {
+    const { n1, n2, n3 } = hosts({ c: "causal" });
+    n1.put(1, "c", "k", "v1");
+    expect(n1.pending).toHaveLength(1); // its own copy: not on the disk yet
+    const sent = n1.messages();
+    expect(sent.map((m) => [m.to, m.message.kind]).sort()).toEqual([
+      ["n2", "write"],
+      ["n3", "write"],
+    ]);
+    for (const { to, message } of sent) {
+      const host = to === "n2" ? n2 : n3;
+      host.deliver("n1", message);
+      host.sync();
+      for (const ack of host.messages()) n1.deliver(to, ack.message);
+    }
+    // Two replicas hold it durably (W = 2 is met), but the reply names a dot of n1's: it waits for n1's disk.
+    expect(n1.replies.has(1)).toBe(false);
+    n1.sync();
+    expect(n1.replies.get(1)).toMatchObject({ ok: true, kind: "put" });
+  });
+
+  test("a dot that left before a crash is never issued again: the restarted coordinator's write is not taken for a copy", () => {
+    const { n1, n2 } = hosts({ c: "causal" });
+    n1.put(1, "c", "k", "v1");
+    const first = n1.messages().find((m) => m.to === "n2") as { message: PeerMessage };
+    n2.deliver("n1", first.message);
+    n2.sync();
+    n2.messages(); // its acknowledgement, to a coordinator about to die
+    const dotBefore = n1.node.dotId;
+    // n1 dies before its copy of v1 reaches its disk: n2 holds a dot that n1 no longer knows it issued.
+    n1.start();
+    n1.sync();
+    expect(n1.node.localRecord("c", "k")).toBeUndefined();
+    expect(n1.node.dotId).not.toBe(dotBefore);
+    // A new write with no context, as a client that never saw v1 sends it. Had n1 dotted it as it dotted v1,
+    // n2 would take it for the copy of v1 it holds and drop it, though n1 and n2 acknowledge it (W = 2).
+    n1.put(2, "c", "k", "v2");
+    n1.sync();
+    const second = n1.messages().find((m) => m.to === "n2") as { message: PeerMessage };
+    n2.deliver("n1", second.message);
+    n2.sync();
+    const ack = n2.messages().find((m) => m.message.kind === "write-ack") as { message: PeerMessage };
+    n1.deliver("n2", ack.message);
+    expect(n1.replies.get(2)).toMatchObject({ ok: true, kind: "put" });
+    expect(read(liveValues(n2.node.localRecord("c", "k") ?? fail()))).toEqual(["v1", "v2"]);
+  });
+
+  test("a clean close keeps the epoch: every dot the node sent is on its disk", () => {
+    const { n1 } = hosts({ c: "causal" });
+    n1.put(1, "c", "k", "v1");
+    const dot = n1.node.dotId;
+    n1.node.close();
+    n1.take();
+    expect(() => n1.put(2, "c", "k", "v2")).toThrow(/closed/);
+    n1.sync(); // the close's batch follows v1's: once it is durable, so is v1
+    n1.start();
+    n1.sync();
+    expect(n1.node.dotId).toBe(dot);
+    expect(read(liveValues(n1.node.localRecord("c", "k") ?? fail()))).toEqual(["v1"]);
+    // The mark was for that run: a crash of this one bumps the epoch again.
+    n1.start();
+    expect(n1.node.dotId).not.toBe(dot);
+  });
+
+  test("nothing follows the close's batch, not even what the node held for itself", () => {
+    const { n1 } = hosts({ l: "lww-lamport" });
+    n1.put(1, "l", "k", "v"); // its write to its own replica waits for the batch with the Lamport counter
+    n1.node.close();
+    n1.take();
+    const before = n1.written.length;
+    n1.sync(); // releases that write: a closed node drops it rather than store it after the mark
+    const last = n1.written.slice(before);
+    expect(last).toHaveLength(2);
+    expect(last.at(-1)?.ops.map((op) => op.key)).toEqual(["m/closed"]);
+  });
+
+  test.each([
+    ["lww-hlc", true],
+    ["lww-wall", true],
+    ["lww-truetime", true],
+    ["lww-lamport", false],
+  ] as const)("an %s write leaves before earlier batches are durable: %s", (mode, early) => {
+    const { n1 } = hosts({ b: mode });
+    n1.put(1, "b", "other", "x"); // its own replica's write: a batch not durable yet
+    expect(n1.pending.length).toBeGreaterThan(0);
+    n1.messages();
+    n1.put(2, "b", "k", "v");
+    const writes = n1.messages().filter((m) => m.message.kind === "write" && m.message.key === "k");
+    // A Lamport stamp's counter is in the write's own batch: its fan-out waits for it, as every output does.
+    expect(writes.map((m) => m.to).sort()).toEqual(early ? ["n2", "n3"] : []);
+    n1.sync();
+    const after = n1.messages().filter((m) => m.message.kind === "write" && m.message.key === "k");
+    expect(after.map((m) => m.to).sort()).toEqual(early ? [] : ["n2", "n3"]);
+  });
+});
+
+function fail(): never {
+  throw new Error("no record");
+}
