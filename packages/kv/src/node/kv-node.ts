@@ -30,9 +30,8 @@
  *
  * Early fan-out. A coordinator sends a fresh write to its replicas without
  * waiting for any batch but the one that started the node: its own copy
- * and theirs are synced at the same time, not one after the other, and the
- * client's acknowledgement still waits for W durable copies. What such a
- * message carries is safe to say before this node's copy is durable:
+ * and theirs are synced at the same time, not one after the other. What
+ * such a message carries is safe to say before this node's copy is durable:
  * - an `lww-wall` or `lww-truetime` stamp needs nothing stored; an HLC
  *   stamp (`lww-hlc`, and a causal sibling's write time) needs the clock's
  *   persisted upper bound durable, which the driver sees to: the clock
@@ -42,6 +41,18 @@
  * - a causal write's dot is the one exception, handled by the epoch below;
  * - an `lww-lamport` stamp needs the Lamport counter of its own batch, so
  *   its fan-out waits as every other output does.
+ *
+ * Early acknowledgement. The answer to a write leaves once W replicas said
+ * the write is durable with them (this node's own replica counts once its
+ * batch is), without waiting for this node's other batches: at load there
+ * is nearly always one in flight, for other clients' writes, and an answer
+ * held behind it waits a group commit it does not need. What the answer
+ * says is safe: W durable copies of the write exist; its stamp is under a
+ * durable HLC bound (every replica that acknowledged it received it after
+ * the bound was durable, or stored it in a batch submitted after the bound);
+ * a causal context's dots are never issued again (below). A node that
+ * forwarded a request to a primary passes the primary's answer on the same
+ * way: it stored nothing for it.
  *
  * Dots. A causal coordinator writes its dots as `<node id>~<epoch>` (plain
  * `<node id>` at epoch 0). A dot may leave the node before the record that
@@ -733,7 +744,7 @@ export class KvNode {
     }
     if (this.#commitWaitLeftMs(coordination) > 0) return;
     this.#coordinations.delete(op);
-    this.#answer(coordination.replyTo, coordination.ready);
+    this.#answer(coordination.replyTo, coordination.ready, true);
   }
 
   /** The write's quorum is out of reach: `FENCED` if a newer token was among the refusals, else `UNAVAILABLE`. */
@@ -894,9 +905,16 @@ export class KvNode {
     );
   }
 
-  #answer(replyTo: ReplyTo, reply: ClientReply): void {
-    if (replyTo.kind === "client") this.#outbox.reply(replyTo.requestId, reply);
-    else this.#outbox.send(replyTo.node, { kind: "forward-reply", op: replyTo.op, reply });
+  /** `early`: a write's answer once its quorum is met, or one passed on from a primary ("Early acknowledgement"). */
+  #answer(replyTo: ReplyTo, reply: ClientReply, early = false): void {
+    if (replyTo.kind === "client") {
+      if (early) this.#outbox.replyEarly(replyTo.requestId, reply);
+      else this.#outbox.reply(replyTo.requestId, reply);
+      return;
+    }
+    const forwarded = { kind: "forward-reply", op: replyTo.op, reply } as const;
+    if (early) this.#outbox.sendEarly(replyTo.node, forwarded);
+    else this.#outbox.send(replyTo.node, forwarded);
   }
 
   // ---- replicating --------------------------------------------------------------------------------------------
@@ -1067,7 +1085,7 @@ export class KvNode {
           return;
         }
         this.#coordinations.delete(message.op);
-        this.#answer(coordination.replyTo, message.reply);
+        this.#answer(coordination.replyTo, message.reply, true);
         return;
       }
     }

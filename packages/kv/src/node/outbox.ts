@@ -14,12 +14,14 @@
  * replica) go through the same gate and come back through `takeLocal`, so
  * the local replica's acknowledgement counts only once it is durable.
  *
- * One kind of output needs less: a coordinator's fan-out of a fresh write
- * (`sendEarly`). What it carries is safe to say before this node's copy is
- * durable (kv-node.ts, "Early fan-out"), so it waits only for the batch that
- * started the node, and leaves ahead of the outputs held for later batches:
- * the coordinator's sync and its replicas' run at the same time, not one
- * after the other.
+ * Two kinds of output need less (kv-node.ts, "Early fan-out"): a
+ * coordinator's fan-out of a fresh write (`sendEarly`), and the answer to a
+ * write whose quorum of durable copies is met (`replyEarly`). What they carry
+ * is safe to say before this node's own batches are durable, so they wait
+ * only for the batch that started the node and leave ahead of the outputs
+ * held for later batches: the coordinator's sync and its replicas' run at
+ * the same time, and an acknowledgement does not wait for the syncs of other
+ * clients' writes that happened to be issued before its quorum came in.
  */
 import { assert } from "@skew/env";
 import type { Timestamp } from "@skew/hlc";
@@ -68,8 +70,17 @@ export class Outbox {
 
   /** A message that waits only for the node's start batch, not for the batches before it (see above). */
   sendEarly(to: string, payload: PeerPayload): void {
+    this.#early({ kind: "message", to, payload });
+  }
+
+  /** A reply that waits only for the node's start batch (see above). */
+  replyEarly(requestId: RequestId, reply: ClientReply): void {
+    this.#early({ kind: "reply", requestId, reply });
+  }
+
+  #early(output: Output): void {
     assert(this.#startBatch > 0, "an early output before the node's start batch");
-    this.#heldEarly.push({ kind: "message", to, payload });
+    this.#heldEarly.push(output);
   }
 
   reply(requestId: RequestId, reply: ClientReply): void {

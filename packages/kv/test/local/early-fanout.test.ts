@@ -12,6 +12,7 @@ import { HybridLogicalClock } from "@skew/hlc";
 import {
   type ClientReply,
   type ConflictMode,
+  hashKey,
   KvNode,
   liveValues,
   type PeerMessage,
@@ -109,7 +110,7 @@ function hosts(buckets: Readonly<Record<string, ConflictMode>>) {
 }
 
 describe("early fan-out", () => {
-  test("a causal coordinator's write leaves before its own copy is durable; the reply waits for it", () => {
+  test("a causal coordinator's write leaves before its own copy is durable; W durable copies elsewhere answer it", () => {
     const { n1, n2, n3 } = hosts({ c: "causal" });
     n1.put(1, "c", "k", "v1");
     expect(n1.pending).toHaveLength(1); // its own copy: not on the disk yet
@@ -124,10 +125,60 @@ describe("early fan-out", () => {
       host.sync();
       for (const ack of host.messages()) n1.deliver(to, ack.message);
     }
-    // Two replicas hold it durably (W = 2 is met), but the reply names a dot of n1's: it waits for n1's disk.
-    expect(n1.replies.has(1)).toBe(false);
+    // Two replicas hold it durably: W = 2 is met, and the answer does not wait for n1's own disk.
+    expect(n1.pending).toHaveLength(1);
+    expect(n1.replies.get(1)).toMatchObject({ ok: true, kind: "put" });
+  });
+
+  test.each(["lww-hlc", "causal"] as const)(
+    "the answer to a write (%s) does not wait for batches issued after its own copy",
+    (mode) => {
+      const { n1, n2 } = hosts({ b: mode });
+      n1.put(1, "b", "a", "1");
+      n1.sync(); // n1's own copy of a: durable, so it counts as one acknowledgement
+      const toN2 = n1.messages().find((m) => m.to === "n2") as { message: PeerMessage };
+      n1.put(2, "b", "b", "2"); // another client's write: its batch is issued, not durable
+      expect(n1.pending.length).toBeGreaterThan(0);
+      n2.deliver("n1", toN2.message);
+      n2.sync();
+      for (const { message } of n2.messages()) n1.deliver("n2", message);
+      // a has n1's and n2's durable copies (W = 2): its answer leaves, though b's batch is still in flight.
+      expect(n1.replies.get(1)).toMatchObject({ ok: true, kind: "put" });
+      expect(n1.replies.has(2)).toBe(false);
+    },
+  );
+
+  test("an answer waits for the quorum of durable copies, the coordinator's own among them", () => {
+    const { n1, n2 } = hosts({ b: "lww-hlc" });
+    n1.put(1, "b", "a", "1");
+    const toN2 = n1.messages().find((m) => m.to === "n2") as { message: PeerMessage };
+    n2.deliver("n1", toN2.message);
+    n2.sync();
+    for (const { message } of n2.messages()) n1.deliver("n2", message);
+    expect(n1.replies.has(1)).toBe(false); // one durable copy (n2's); n1's own is not on its disk yet
     n1.sync();
     expect(n1.replies.get(1)).toMatchObject({ ok: true, kind: "put" });
+  });
+
+  test("a node that forwarded a request passes the primary's answer on without waiting for its own batches", () => {
+    const { n1, byId } = hosts({ b: "causal" });
+    // With N = 1 one node is the key's primary; a causal write (dotted at a primary) sent elsewhere is forwarded.
+    const one = { n: 1, r: 1, w: 1 } as const;
+    const primary = n1.node.ring.preferenceList(hashKey("b", "k"), 1)[0] as string;
+    const other = [...byId.values()].find((h) => h.id !== primary) as Host;
+    const owner = byId.get(primary) as Host;
+    other.node.handleClientRequest(1, { kind: "put", bucket: "b", key: "k", value: bytes("v"), ...one }, 0);
+    other.take();
+    const forward = other.messages().find((m) => m.message.kind === "forward") as { message: PeerMessage };
+    owner.deliver(other.id, forward.message);
+    owner.sync();
+    // Meanwhile the forwarding node issued a batch of its own (a write of another key it is the primary of).
+    const mine = ["x", "y", "z", "w"].find((key) => n1.node.ring.preferenceList(hashKey("b", key), 1)[0] === other.id);
+    other.node.handleClientRequest(2, { kind: "put", bucket: "b", key: mine as string, value: bytes("2"), ...one }, 0);
+    other.take();
+    expect(other.pending.length).toBeGreaterThan(0);
+    for (const { to, message } of owner.messages()) if (to === other.id) other.deliver(owner.id, message);
+    expect(other.replies.get(1)).toMatchObject({ ok: true, kind: "put" });
   });
 
   test("a dot that left before a crash is never issued again: the restarted coordinator's write is not taken for a copy", () => {
