@@ -206,6 +206,8 @@ export function planEtcdCluster(options: EtcdPlanOptions): EtcdMember[] {
 
 /** A started process, as much of it as the cluster needs (a test gives fakes). */
 export interface LaunchedProcess {
+  /** The operating system's process id (undefined when it did not start, or for a fake). */
+  readonly pid: number | undefined;
   running(): boolean;
   /** "code 1", "signal SIGKILL": how it ended, for messages. */
   describeExit(): string;
@@ -236,6 +238,7 @@ export const launchProcess: Launch = (command, args, logFile) => {
     });
   });
   return {
+    pid: child.pid,
     running: () => failed === undefined && child.exitCode === null && child.signalCode === null,
     describeExit: () =>
       failed !== undefined
@@ -334,6 +337,11 @@ export class EtcdCluster {
         cause: error,
       });
     }
+  }
+
+  /** The members' process ids, for their CPU time (cpu.ts). */
+  get pids(): (number | undefined)[] {
+    return this.#processes.map((process) => process.pid);
   }
 
   get clientUrls(): string[] {

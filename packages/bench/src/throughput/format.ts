@@ -16,6 +16,8 @@ export interface ThroughputRecord extends LoadResult {
   readonly role: "subject" | "peer";
   /** On Skew's rows: its successful puts/s over etcd's at the same level. */
   readonly ratio: number | null;
+  /** CPU time of the system's processes per put, µs (null where it cannot be read). */
+  readonly cpuUsPerPut: number | null;
   readonly goal: string | null;
   readonly goalMet: boolean | null;
   readonly machine: Machine;
@@ -35,6 +37,7 @@ export function throughputRecords(results: ThroughputResults): ThroughputRecord[
       role: subject ? "subject" : "peer",
       ...row.result,
       ratio: subject ? comparison.ratio : null,
+      cpuUsPerPut: row.cpuUsPerPut,
       goal: judged ? results.goal.text : null,
       goalMet: judged ? comparison.goalMet : null,
       machine: results.machine,
@@ -67,10 +70,10 @@ export function formatThroughput(results: ThroughputResults): string {
     lines.push("--quick: a smoke run (short warm-up, short rows) to check that it works; do not quote these figures.");
   lines.push("");
 
-  const header = ["", "puts/s", "p50 ms", "p99 ms", "vs etcd", "goal"];
+  const header = ["", "puts/s", "p50 ms", "p99 ms", "CPU µs/put", "vs etcd", "goal"];
   const table: string[][] = [];
   for (const comparison of results.comparisons) {
-    table.push([`[${groupOf(comparison.connections)}]`, "", "", "", "", ""]);
+    table.push([`[${groupOf(comparison.connections)}]`, "", "", "", "", "", ""]);
     const ordered = [...rowsAt(results, comparison.connections)].sort(
       (a, b) => Number(a.system === "skew") - Number(b.system === "skew"),
     );
@@ -102,8 +105,9 @@ export function formatThroughput(results: ThroughputResults): string {
 function rowCells(row: ThroughputMeasurement, comparison: ThroughputComparison, goalRatio: number): string[] {
   const r = row.result;
   const failures = r.errors + r.non2xx > 0 ? `  (${r.errors} errors, ${r.non2xx} non-2xx)` : "";
+  const cpu = row.cpuUsPerPut === null ? "-" : grouped(row.cpuUsPerPut);
   if (row.system === "etcd")
-    return [`  ${row.name}${failures}`, grouped(r.rps), fixed(r.p50Ms), fixed(r.p99Ms), "", ""];
+    return [`  ${row.name}${failures}`, grouped(r.rps), fixed(r.p50Ms), fixed(r.p99Ms), cpu, "", ""];
   const ratio = comparison.ratio === null ? "" : `${fixed(comparison.ratio)}x`;
   let goal = "";
   if (comparison.goalMet !== null && comparison.etcd !== null) {
@@ -112,7 +116,7 @@ function rowCells(row: ThroughputMeasurement, comparison: ThroughputComparison, 
     if (comparison.p99Lower !== true) why.push(`p99 ${fixed(r.p99Ms)} >= etcd's ${fixed(comparison.etcd.p99Ms)} ms`);
     goal = comparison.goalMet ? "met" : `MISSED: ${why.join("; ")}`;
   }
-  return [`  ${row.name}${failures}`, grouped(r.rps), fixed(r.p50Ms), fixed(r.p99Ms), ratio, goal];
+  return [`  ${row.name}${failures}`, grouped(r.rps), fixed(r.p50Ms), fixed(r.p99Ms), cpu, ratio, goal];
 }
 
 function rowsAt(results: ThroughputResults, connections: number): ThroughputMeasurement[] {

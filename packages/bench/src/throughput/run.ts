@@ -104,6 +104,12 @@ export interface ThroughputMeasurement {
   readonly name: string;
   readonly connections: number;
   readonly result: LoadResult;
+  /**
+   * CPU time the system's processes used per put over the row (its warm-up
+   * and its measurement), µs: their CPU time over every put the load made.
+   * The load generator's is not counted. Null where it cannot be read (cpu.ts).
+   */
+  readonly cpuUsPerPut: number | null;
 }
 
 export interface ThroughputComparison {
@@ -304,6 +310,7 @@ export async function runComparison(options: ThroughputOptions, deps: Comparison
           system === undefined ? 0 : rowMs,
         );
         if (system === undefined) continue;
+        const cpuBefore = system.cpuMs();
         const result = await load({
           ...system.putRequest(`c${connections}/`),
           targets: system.targets,
@@ -312,7 +319,13 @@ export async function runComparison(options: ThroughputOptions, deps: Comparison
           durationMs: settings.rowDurationMs,
           warmupMs: settings.rowWarmupMs,
         });
-        rows.push({ system: system.system, name: system.label, connections, result });
+        rows.push({
+          system: system.system,
+          name: system.label,
+          connections,
+          result,
+          cpuUsPerPut: cpuPerPut(cpuBefore, system.cpuMs(), result),
+        });
       }
     }
   } finally {
@@ -338,6 +351,17 @@ export async function runComparison(options: ThroughputOptions, deps: Comparison
     },
     tradeoffs,
   };
+}
+
+/** µs of CPU a put over a row, from the system's CPU time before and after it; null when either is unknown. */
+export function cpuPerPut(
+  beforeMs: number | undefined,
+  afterMs: number | undefined,
+  result: LoadResult,
+): number | null {
+  const puts = result.requests + result.warmupRequests;
+  if (beforeMs === undefined || afterMs === undefined || puts === 0) return null;
+  return ((afterMs - beforeMs) * 1000) / puts;
 }
 
 /** Puts per second that succeeded: a failed put is answered fast and must not count as throughput. */

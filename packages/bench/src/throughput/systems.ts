@@ -9,6 +9,7 @@ import { etcdPutRequest, type LoadRequest, skewPutRequest } from "@skew/harness"
 import type { ConflictMode } from "@skew/kv";
 import { freePort, ProcessCluster } from "@skew/node";
 import { replicas } from "./constants.js";
+import { processesCpuMs } from "./cpu.js";
 import { ThroughputError } from "./errors.js";
 import { EtcdCluster, type EtcdClusterOptions, planEtcdCluster } from "./etcd.js";
 
@@ -22,6 +23,8 @@ export interface SystemUnderTest {
   readonly targets: readonly string[];
   /** A put of a new key per request, the keys starting with `keyPrefix` (letters, digits, - and /). */
   putRequest(keyPrefix: string): LoadRequest;
+  /** CPU time the system's processes have used so far, ms (cpu.ts); undefined where it cannot be read. */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -59,6 +62,7 @@ export async function startSkew(setup: SkewSetup): Promise<SystemUnderTest> {
     targets: cluster.nodes.map((node) => node.url),
     // Skew keys are path segments: the prefix's slashes become dashes.
     putRequest: (keyPrefix) => skewPutRequest(setup.bucket, keyPrefix.replaceAll("/", "-")),
+    cpuMs: () => processesCpuMs(cluster.nodes.map((node) => node.child?.pid)),
     stop: () => cluster.stop(),
   };
 }
@@ -89,6 +93,7 @@ export async function startEtcd(setup: EtcdSetup): Promise<SystemUnderTest> {
     label: `etcd ${setup.version}, 3 members`,
     targets: cluster.clientUrls,
     putRequest: (keyPrefix) => etcdPutRequest(keyPrefix),
+    cpuMs: () => processesCpuMs(cluster.pids),
     stop: () => cluster.stop(),
   };
 }

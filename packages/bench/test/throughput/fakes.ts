@@ -7,6 +7,7 @@ import type { SystemName, SystemUnderTest } from "../../src/throughput/systems.j
 import { tradeoffs } from "../../src/throughput/tradeoffs.js";
 
 export class FakeProcess implements LaunchedProcess {
+  readonly pid = undefined;
   readonly signals: NodeJS.Signals[] = [];
   readonly exited: Promise<void>;
   #running = true;
@@ -64,13 +65,25 @@ export function fakeLauncher(make: (index: number, command: string, args: readon
 }
 
 export function loadResult(rps: number, p99Ms: number, extra: Partial<LoadResult> = {}): LoadResult {
-  return { requests: rps * 5, errors: 0, non2xx: 0, rps, p50Ms: p99Ms / 3, p99Ms, maxMs: p99Ms * 2, ...extra };
+  return {
+    requests: rps * 5,
+    warmupRequests: rps,
+    errors: 0,
+    non2xx: 0,
+    rps,
+    p50Ms: p99Ms / 3,
+    p99Ms,
+    maxMs: p99Ms * 2,
+    ...extra,
+  };
 }
 
 export const machine: Machine = { cpus: 2, model: "Test CPU", node: "v20.0.0" };
 
 export class FakeSystem implements SystemUnderTest {
   stops = 0;
+  /** What `cpuMs` reads: the fake load adds to it; undefined plays a system whose CPU time cannot be read. */
+  cpuUsedMs: number | undefined = 0;
   readonly targets: readonly string[];
   constructor(
     readonly system: SystemName,
@@ -80,6 +93,9 @@ export class FakeSystem implements SystemUnderTest {
   }
   putRequest(keyPrefix: string) {
     return { method: "PUT" as const, path: `/${this.system}/${keyPrefix}{i}` };
+  }
+  cpuMs(): number | undefined {
+    return this.cpuUsedMs;
   }
   async stop(): Promise<void> {
     this.stops++;
@@ -98,9 +114,16 @@ export function resultsOf(
       name: "skew, N=3 R=W=2 sync, causal",
       connections: level.connections,
       result: level.skew,
+      cpuUsPerPut: 300,
     });
     if (level.etcd !== null)
-      rows.push({ system: "etcd", name: "etcd 3.4.23, 3 members", connections: level.connections, result: level.etcd });
+      rows.push({
+        system: "etcd",
+        name: "etcd 3.4.23, 3 members",
+        connections: level.connections,
+        result: level.etcd,
+        cpuUsPerPut: 250,
+      });
   }
   const comparisons = levels.map((level) => compareAtLevel(rows, level.connections));
   const judged = comparisons.filter((c) => c.goalMet !== null);

@@ -19,13 +19,14 @@ describe("formatThroughput", () => {
     const text = formatThroughput(missed);
     const etcd10 = lineOf(text, "put, 10 connections", "etcd 3.4.23");
     const skew10 = lineOf(text, "put, 10 connections", "skew, N=3");
-    expect(etcd10).toMatch(/1,600\s+7\.00\s+21\.00\s*$/);
+    // The fakes' CPU a put: 250 µs for etcd, 300 for Skew.
+    expect(etcd10).toMatch(/1,600\s+7\.00\s+21\.00\s+250\s*$/);
     expect(skew10).toMatch(
-      /575\s+15\.60\s+46\.80\s+0\.36x\s+MISSED: 0\.36x of etcd's puts\/s; p99 46\.80 >= etcd's 21\.00 ms/,
+      /575\s+15\.60\s+46\.80\s+300\s+0\.36x\s+MISSED: 0\.36x of etcd's puts\/s; p99 46\.80 >= etcd's 21\.00 ms/,
     );
     expect(text.indexOf(etcd10)).toBeLessThan(text.indexOf(skew10));
     // 5000/3300 = 1.52x with p99 40 < 52: met at 50 connections.
-    expect(lineOf(text, "put, 50 connections", "skew, N=3")).toMatch(/5,000\s+13\.33\s+40\.00\s+1\.52x\s+met$/);
+    expect(lineOf(text, "put, 50 connections", "skew, N=3")).toMatch(/5,000\s+13\.33\s+40\.00\s+300\s+1\.52x\s+met$/);
     expect(text).toMatch(
       /Goal \(issue 7\): Skew >= 1\.5x etcd's puts\/s with a lower p99, at every level: MISSED \(met at 1 of 2/,
     );
@@ -55,7 +56,7 @@ describe("formatThroughput", () => {
   it("a run without etcd says why, shows the Skew rows, and does not judge the goal", () => {
     const text = formatThroughput(resultsOf([{ connections: 10, skew: loadResult(900, 30), etcd: null }]));
     expect(text).toContain("etcd: NOT MEASURED: etcd is not installed and installing was turned off");
-    expect(lineOf(text, "put, 10 connections", "skew, N=3")).toMatch(/900\s+10\.00\s+30\.00$/);
+    expect(lineOf(text, "put, 10 connections", "skew, N=3")).toMatch(/900\s+10\.00\s+30\.00\s+300$/);
     expect(text).toContain("at every level: not judged: etcd was not measured");
     expect(text).not.toMatch(/MISSED|met at/);
   });
@@ -67,6 +68,14 @@ describe("formatThroughput", () => {
     const text = formatThroughput({ ...base, settings: { ...base.settings, quick: true } });
     expect(text).toContain("--quick: a smoke run");
     expect(text).toContain("(2 errors, 3 non-2xx)");
+  });
+
+  it("shows a dash where a system's CPU time could not be read", () => {
+    const base = resultsOf([{ connections: 10, skew: loadResult(900, 30), etcd: loadResult(1000, 20) }]);
+    const rows = base.rows.map((row) => (row.system === "etcd" ? { ...row, cpuUsPerPut: null } : row));
+    const text = formatThroughput({ ...base, rows });
+    expect(lineOf(text, "put, 10 connections", "etcd 3.4.23")).toMatch(/1,000\s+6\.67\s+20\.00\s+-\s*$/);
+    expect(throughputRecords({ ...base, rows }).map((r) => r.cpuUsPerPut)).toEqual([300, null]);
   });
 });
 
@@ -82,6 +91,7 @@ describe("throughputRecords and --json", () => {
           "name",
           "role",
           "requests",
+          "warmupRequests",
           "errors",
           "non2xx",
           "rps",
@@ -89,6 +99,7 @@ describe("throughputRecords and --json", () => {
           "p99Ms",
           "maxMs",
           "ratio",
+          "cpuUsPerPut",
           "goal",
           "goalMet",
           "machine",

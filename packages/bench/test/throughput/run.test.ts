@@ -6,6 +6,7 @@ import { ThroughputError } from "../../src/throughput/errors.js";
 import {
   type ComparisonDeps,
   compareAtLevel,
+  cpuPerPut,
   estimateThroughputMs,
   resolveThroughputSettings,
   runComparison,
@@ -43,6 +44,9 @@ function world(options: {
     async load(load) {
       const system = load.targets[0]?.includes("skew") ? "skew" : "etcd";
       loads.push({ system, load });
+      // Each load costs the fake system's processes CPU: 1.2 s for Skew, 0.9 s for etcd.
+      const fake = system === "skew" ? skew : etcd;
+      if (fake.cpuUsedMs !== undefined) fake.cpuUsedMs += system === "skew" ? 1_200 : 900;
       if (options.loadFails?.(system, load)) throw new Error("the load generator failed: boom");
       return (
         options.loadResult?.(system, load) ?? loadResult(system === "skew" ? 3000 : 1000, system === "skew" ? 10 : 20)
@@ -188,12 +192,24 @@ describe("settings and judgement", () => {
     expect(estimateThroughputMs(quick)).toBeLessThan(estimateThroughputMs(full));
   });
 
+  it("gives each row its system's CPU time per put, over every put the load made, or null when unreadable", async () => {
+    const w = world({});
+    w.etcd.cpuUsedMs = undefined;
+    const results = await runComparison({ ...fast, connections: [10], installEtcd: false }, w.deps);
+    // The default fake load: Skew 3,000 puts/s, 15,000 measured and 3,000 in its warm-up, for 1.2 s of CPU.
+    const skew = results.rows.find((r) => r.system === "skew");
+    expect(skew?.cpuUsPerPut).toBeCloseTo((1_200 * 1000) / (15_000 + 3_000), 9);
+    expect(results.rows.find((r) => r.system === "etcd")?.cpuUsPerPut).toBeNull();
+    expect(cpuPerPut(100, 160, loadResult(10, 5, { requests: 50, warmupRequests: 10 }))).toBe(1000);
+    expect(cpuPerPut(100, 160, loadResult(0, 5, { requests: 0, warmupRequests: 0 }))).toBeNull();
+  });
+
   it("counts only the puts that succeeded: failed ones are answered fast and are not throughput", () => {
     const failing = loadResult(3000, 5, { requests: 1000, errors: 250, non2xx: 250 });
     expect(successfulRps(failing)).toBe(1500);
     const rows = [
-      { system: "skew" as const, name: "s", connections: 10, result: failing },
-      { system: "etcd" as const, name: "e", connections: 10, result: loadResult(1000, 20) },
+      { system: "skew" as const, name: "s", connections: 10, result: failing, cpuUsPerPut: null },
+      { system: "etcd" as const, name: "e", connections: 10, result: loadResult(1000, 20), cpuUsPerPut: null },
     ];
     expect(compareAtLevel(rows, 10).ratio).toBe(1.5);
     // No answer at all: the p99 is NaN, never lower.

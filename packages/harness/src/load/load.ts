@@ -31,6 +31,8 @@ export interface LoadOptions extends LoadRequest {
 export interface LoadResult {
   /** Requests answered (or failed) while measuring: every one has a latency. */
   readonly requests: number;
+  /** Requests answered (or failed) during the warm-up, not measured: with `requests`, every request the load made. */
+  readonly warmupRequests: number;
   /** Requests that got no HTTP answer (connection refused or reset, ...). */
   readonly errors: number;
   /** Answers with a status of 300 or more (a GET's 3xx and 4xx count as answers: a missing key is not a failure). */
@@ -72,6 +74,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let non2xx = 0;
+  let warmupRequests = 0;
   let measuring = false;
   const one = async (scheduledAt: number): Promise<void> => {
     const i = next++;
@@ -86,6 +89,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       if (measuring) errors++;
     }
     if (measuring) latencies.push(performance.now() - scheduledAt);
+    else warmupRequests++;
   };
   const phase = async (ms: number): Promise<void> => {
     const end = performance.now() + ms;
@@ -121,6 +125,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
     return {
       requests: latencies.length,
+      warmupRequests,
       errors,
       non2xx,
       rps: elapsed > 0 ? (latencies.length / elapsed) * 1000 : 0,

@@ -86,6 +86,7 @@ export function parseLoadResult(text: string): LoadResult {
   };
   return {
     requests: number("requests"),
+    warmupRequests: number("warmupRequests"),
     errors: number("errors"),
     non2xx: number("non2xx"),
     rps: number("rps"),
