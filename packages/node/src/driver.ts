@@ -70,8 +70,6 @@ export class NodeDriver {
   readonly #timers: Timers;
   readonly #onFatal: ((error: unknown) => void) | undefined;
   readonly #pending = new Map<number, (reply: ClientReply) => void>();
-  /** Messages to this node itself (the coordinator asking its own replica): delivered on the next turn, no socket. */
-  #toSelf: PeerMessage[] = [];
   /** Peer messages waiting for the HLC's bound to be durable (see above), in the order the core gave them. */
   #waitingForBound: { readonly to: string; readonly message: PeerMessage }[] = [];
   #requests = 0;
@@ -170,16 +168,8 @@ export class NodeDriver {
         (error: unknown) => this.#fail(error),
       );
     }
-    for (const { to, message } of this.node.pollMessages()) {
-      if (to !== this.node.id) this.#sendPeer(to, message);
-      else if (this.#toSelf.push(message) === 1) {
-        setImmediate(() => {
-          const messages = this.#toSelf;
-          this.#toSelf = [];
-          this.deliver(this.node.id, messages);
-        });
-      }
-    }
+    // The core handles what it says to itself (the coordinator to its own replica): only other nodes appear here.
+    for (const { to, message } of this.node.pollMessages()) this.#sendPeer(to, message);
     for (const { requestId, reply } of this.node.pollReplies()) {
       const resolve = this.#pending.get(requestId as number);
       if (resolve === undefined) continue;
