@@ -663,9 +663,7 @@ export class KvNode {
   #sendWrite(target: Target, op: OperationId, request: NormalRequest, record: Uint8Array, early: boolean): void {
     const { bucket, key, fence } = request;
     const write = { kind: "write", op, bucket, key, fence, record } as const;
-    const payload = target.hint === undefined ? write : { ...write, hint: target.hint };
-    if (early) this.#outbox.sendEarly(target.node, payload);
-    else this.#outbox.send(target.node, payload);
+    this.#outbox.send(target.node, target.hint === undefined ? write : { ...write, hint: target.hint }, early);
   }
 
   /**
@@ -907,14 +905,8 @@ export class KvNode {
 
   /** `early`: a write's answer once its quorum is met, or one passed on from a primary ("Early acknowledgement"). */
   #answer(replyTo: ReplyTo, reply: ClientReply, early = false): void {
-    if (replyTo.kind === "client") {
-      if (early) this.#outbox.replyEarly(replyTo.requestId, reply);
-      else this.#outbox.reply(replyTo.requestId, reply);
-      return;
-    }
-    const forwarded = { kind: "forward-reply", op: replyTo.op, reply } as const;
-    if (early) this.#outbox.sendEarly(replyTo.node, forwarded);
-    else this.#outbox.send(replyTo.node, forwarded);
+    if (replyTo.kind === "client") this.#outbox.reply(replyTo.requestId, reply, early);
+    else this.#outbox.send(replyTo.node, { kind: "forward-reply", op: replyTo.op, reply }, early);
   }
 
   // ---- replicating --------------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@
  * the local replica's acknowledgement counts only once it is durable.
  *
  * Two kinds of output need less (kv-node.ts, "Early fan-out"): a
- * coordinator's fan-out of a fresh write (`sendEarly`), and the answer to a
- * write whose quorum of durable copies is met (`replyEarly`). What they carry
+ * coordinator's fan-out of a fresh write, and the answer to a write whose
+ * quorum of durable copies is met (`send` and `reply` with `early`). What they carry
  * is safe to say before this node's own batches are durable, so they wait
  * only for the batch that started the node and leave ahead of the outputs
  * held for later batches: the coordinator's sync and its replicas' run at
@@ -64,27 +64,23 @@ export class Outbox {
     this.#ops.push(op);
   }
 
-  send(to: string, payload: PeerPayload): void {
-    this.#staged.push({ kind: "message", to, payload });
+  /** `early`: waits only for the node's start batch, not for the batches before it (see above). */
+  send(to: string, payload: PeerPayload, early = false): void {
+    this.#stage({ kind: "message", to, payload }, early);
   }
 
-  /** A message that waits only for the node's start batch, not for the batches before it (see above). */
-  sendEarly(to: string, payload: PeerPayload): void {
-    this.#early({ kind: "message", to, payload });
+  /** `early`: as for `send`. */
+  reply(requestId: RequestId, reply: ClientReply, early = false): void {
+    this.#stage({ kind: "reply", requestId, reply }, early);
   }
 
-  /** A reply that waits only for the node's start batch (see above). */
-  replyEarly(requestId: RequestId, reply: ClientReply): void {
-    this.#early({ kind: "reply", requestId, reply });
-  }
-
-  #early(output: Output): void {
+  #stage(output: Output, early: boolean): void {
+    if (!early) {
+      this.#staged.push(output);
+      return;
+    }
     assert(this.#startBatch > 0, "an early output before the node's start batch");
     this.#heldEarly.push(output);
-  }
-
-  reply(requestId: RequestId, reply: ClientReply): void {
-    this.#staged.push({ kind: "reply", requestId, reply });
   }
 
   /** Ends the current input: its changes become a batch (`sync`: see `WriteBatch.sync`), its outputs queue behind it. */
