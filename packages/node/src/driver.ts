@@ -44,9 +44,9 @@ export interface PeerSender {
 export interface DurableStore {
   submit(batch: WriteBatch): Promise<void>;
   /** Whether a metadata put (the HLC's bound) is not durable yet; peer messages wait while it is. */
-  readonly metaPending?: boolean;
+  readonly metaPending: boolean;
   /** Resolves once everything handed to the store before it is durable. */
-  flush?(): Promise<void>;
+  flush(): Promise<void>;
 }
 
 export interface DriverOptions {
@@ -187,7 +187,7 @@ export class NodeDriver {
   }
 
   #sendPeer(to: string, message: PeerMessage): void {
-    if (this.#waitingForBound.length === 0 && this.#store.metaPending !== true) {
+    if (this.#waitingForBound.length === 0 && !this.#store.metaPending) {
       this.#peers.send(to, message);
       return;
     }
@@ -196,11 +196,10 @@ export class NodeDriver {
 
   /** Sends the held messages once no bound is pending (a new one may come while the store writes the last). */
   #awaitBound(): void {
-    const flushed = this.#store.flush?.() ?? Promise.resolve();
-    flushed.then(
+    this.#store.flush().then(
       () => {
         if (this.#failed !== undefined) return;
-        if (this.#store.metaPending === true) {
+        if (this.#store.metaPending) {
           this.#awaitBound();
           return;
         }
