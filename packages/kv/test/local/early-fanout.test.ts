@@ -104,6 +104,15 @@ class Host {
     this.node.handlePeerMessage(from, message, this.env.monotonic.now());
     this.take();
   }
+
+  /** `from`'s message delivered here and this disk synced: what this host then says back to `from`. */
+  receive(from: Host, message: PeerMessage): PeerMessage[] {
+    this.deliver(from.id, message);
+    this.sync();
+    return this.messages()
+      .filter((m) => m.to === from.id)
+      .map((m) => m.message);
+  }
 }
 
 function hosts(buckets: Readonly<Record<string, ConflictMode>>) {
@@ -124,9 +133,7 @@ describe("early fan-out", () => {
     ]);
     for (const { to, message } of sent) {
       const host = to === "n2" ? n2 : n3;
-      host.deliver("n1", message);
-      host.sync();
-      for (const ack of host.messages()) n1.deliver(to, ack.message);
+      for (const ack of host.receive(n1, message)) n1.deliver(to, ack);
     }
     // Two replicas hold it durably: W = 2 is met, and the answer does not wait for n1's own disk.
     expect(n1.pending).toHaveLength(1);
@@ -142,9 +149,7 @@ describe("early fan-out", () => {
       const toN2 = n1.messages().find((m) => m.to === "n2") as { message: PeerMessage };
       n1.put(2, "b", "b", "2"); // another client's write: its batch is issued, not durable
       expect(n1.pending.length).toBeGreaterThan(0);
-      n2.deliver("n1", toN2.message);
-      n2.sync();
-      for (const { message } of n2.messages()) n1.deliver("n2", message);
+      for (const ack of n2.receive(n1, toN2.message)) n1.deliver("n2", ack);
       // a has n1's and n2's durable copies (W = 2): its answer leaves, though b's batch is still in flight.
       expect(n1.replies.get(1)).toMatchObject({ ok: true, kind: "put" });
       expect(n1.replies.has(2)).toBe(false);
@@ -155,9 +160,7 @@ describe("early fan-out", () => {
     const { n1, n2 } = hosts({ b: "lww-hlc" });
     n1.put(1, "b", "a", "1");
     const toN2 = n1.messages().find((m) => m.to === "n2") as { message: PeerMessage };
-    n2.deliver("n1", toN2.message);
-    n2.sync();
-    for (const { message } of n2.messages()) n1.deliver("n2", message);
+    for (const ack of n2.receive(n1, toN2.message)) n1.deliver("n2", ack);
     expect(n1.replies.has(1)).toBe(false); // one durable copy (n2's); n1's own is not on its disk yet
     n1.sync();
     expect(n1.replies.get(1)).toMatchObject({ ok: true, kind: "put" });
@@ -173,14 +176,13 @@ describe("early fan-out", () => {
     other.node.handleClientRequest(1, { kind: "put", bucket: "b", key: "k", value: bytes("v"), ...one }, 0);
     other.take();
     const forward = other.messages().find((m) => m.message.kind === "forward") as { message: PeerMessage };
-    owner.deliver(other.id, forward.message);
-    owner.sync();
+    const answers = owner.receive(other, forward.message);
     // Meanwhile the forwarding node issued a batch of its own (a write of another key it is the primary of).
     const mine = ["x", "y", "z", "w"].find((key) => n1.node.ring.preferenceList(hashKey("b", key), 1)[0] === other.id);
     other.node.handleClientRequest(2, { kind: "put", bucket: "b", key: mine as string, value: bytes("2"), ...one }, 0);
     other.take();
     expect(other.pending.length).toBeGreaterThan(0);
-    for (const { to, message } of owner.messages()) if (to === other.id) other.deliver(owner.id, message);
+    for (const answer of answers) other.deliver(owner.id, answer);
     expect(other.replies.get(1)).toMatchObject({ ok: true, kind: "put" });
   });
 
@@ -188,9 +190,7 @@ describe("early fan-out", () => {
     const { n1, n2 } = hosts({ c: "causal" });
     n1.put(1, "c", "k", "v1");
     const first = n1.messages().find((m) => m.to === "n2") as { message: PeerMessage };
-    n2.deliver("n1", first.message);
-    n2.sync();
-    n2.messages(); // its acknowledgement, to a coordinator about to die
+    n2.receive(n1, first.message); // its acknowledgement goes to a coordinator about to die
     const dotBefore = n1.node.dotId;
     // n1 dies before its copy of v1 reaches its disk: n2 holds a dot that n1 no longer knows it issued.
     n1.start();
@@ -202,10 +202,7 @@ describe("early fan-out", () => {
     n1.put(2, "c", "k", "v2");
     n1.sync();
     const second = n1.messages().find((m) => m.to === "n2") as { message: PeerMessage };
-    n2.deliver("n1", second.message);
-    n2.sync();
-    const ack = n2.messages().find((m) => m.message.kind === "write-ack") as { message: PeerMessage };
-    n1.deliver("n2", ack.message);
+    for (const ack of n2.receive(n1, second.message)) n1.deliver("n2", ack);
     expect(n1.replies.get(2)).toMatchObject({ ok: true, kind: "put" });
     expect(read(liveValues(n2.node.localRecord("c", "k") ?? fail()))).toEqual(["v1", "v2"]);
   });
