@@ -39,6 +39,16 @@ async function reopenedContents(store: LevelStore): Promise<Array<[string, Uint8
   return reopened.readAll();
 }
 
+/** A store in a new folder whose every group write is recorded in `flushes` (its `onFlush`). */
+async function openRecording(
+  durability: "sync" | "relaxed",
+  more: Omit<LevelStoreOptions, "dir" | "durability" | "onFlush"> = {},
+): Promise<{ store: LevelStore; flushes: FlushInfo[] }> {
+  const flushes: FlushInfo[] = [];
+  const store = await fixture.open(await fixture.dir(), durability, { ...more, onFlush: (info) => flushes.push(info) });
+  return { store, flushes };
+}
+
 /** What the watch below uses of a chained batch. */
 interface Chained {
   write(options: { sync: boolean }): Promise<void>;
@@ -190,8 +200,7 @@ describe("LevelStore: layout", () => {
 
 describe("LevelStore: group commit", () => {
   it("writes batches submitted in one turn as one level write, and resolves them in submission order", async () => {
-    const flushes: FlushInfo[] = [];
-    const store = await fixture.open(await fixture.dir(), "sync", { onFlush: (info) => flushes.push(info) });
+    const { store, flushes } = await openRecording("sync");
     const count = 50;
     const resolved: number[] = [];
     const submits = Array.from({ length: count }, (_, i) =>
@@ -207,8 +216,7 @@ describe("LevelStore: group commit", () => {
   });
 
   it("coalesces the batches submitted while a write is in flight into the next write", async () => {
-    const flushes: FlushInfo[] = [];
-    const store = await fixture.open(await fixture.dir(), "sync", { onFlush: (info) => flushes.push(info) });
+    const { store, flushes } = await openRecording("sync");
     const resolved: number[] = [];
     const submit = (batchId: number) =>
       store.submit({ batchId, ops: [put(`v/k${batchId}`, bytes("x"))] }).then(() => void resolved.push(batchId));
@@ -223,11 +231,7 @@ describe("LevelStore: group commit", () => {
   });
 
   it("inside a busy period, waits the group commit window: batches submitted meanwhile join the next write", async () => {
-    const flushes: FlushInfo[] = [];
-    const store = await fixture.open(await fixture.dir(), "sync", {
-      onFlush: (info) => flushes.push(info),
-      groupCommitWindowMs: groupCommitWindowMsMax,
-    });
+    const { store, flushes } = await openRecording("sync", { groupCommitWindowMs: groupCommitWindowMsMax });
     const submit = (batchId: number) => store.submit({ batchId, ops: [put(`v/k${batchId}`, bytes("x"))] });
     const first = submit(1);
     await nextMicrotask(); // the first write is under way with batch 1 only
@@ -242,11 +246,7 @@ describe("LevelStore: group commit", () => {
   });
 
   it("starts the first write after an idle spell at once, whatever the window", async () => {
-    const flushes: FlushInfo[] = [];
-    const store = await fixture.open(await fixture.dir(), "sync", {
-      onFlush: (info) => flushes.push(info),
-      groupCommitWindowMs: groupCommitWindowMsMax,
-    });
+    const { store, flushes } = await openRecording("sync", { groupCommitWindowMs: groupCommitWindowMsMax });
     const first = store.submit({ batchId: 1, ops: [put("v/a", bytes("a"))] });
     // Had the write waited the window, a batch submitted a turn later would have joined it.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -256,8 +256,7 @@ describe("LevelStore: group commit", () => {
   });
 
   it("reports every write to onFlush, with counts that add up to the stats", async () => {
-    const flushes: FlushInfo[] = [];
-    const store = await fixture.open(await fixture.dir(), "relaxed", { onFlush: (info) => flushes.push(info) });
+    const { store, flushes } = await openRecording("relaxed");
     let batchId = 0;
     for (let round = 0; round < 5; round++) {
       const submits = Array.from({ length: round + 1 }, () => {
@@ -280,12 +279,8 @@ describe("LevelStore: group commit", () => {
   });
 
   it("splits a long queue into writes of at most groupWriteBytesMax, in order, and writes a larger batch whole", async () => {
-    const flushes: FlushInfo[] = [];
     const max = groupWriteBytesMaxMin;
-    const store = await fixture.open(await fixture.dir(), "sync", {
-      groupWriteBytesMax: max,
-      onFlush: (info) => flushes.push(info),
-    });
+    const { store, flushes } = await openRecording("sync", { groupWriteBytesMax: max });
     const sizes = [100, 100, 300, 500, 200, 2 * max, 50, 900, 10, 10, 10];
     const resolved: number[] = [];
     const submits = sizes.map((size, i) =>
@@ -307,8 +302,7 @@ describe("LevelStore: group commit", () => {
 
 describe("LevelStore: metadata", () => {
   it("makes a meta put enqueued before a batch durable by the time that batch's promise resolves", async () => {
-    const flushes: FlushInfo[] = [];
-    const store = await fixture.open(await fixture.dir(), "sync", { onFlush: (info) => flushes.push(info) });
+    const { store, flushes } = await openRecording("sync");
     store.enqueueMeta("m/bound", bytes("1000"));
     const seen = await store
       .submit({ batchId: 1, ops: [put("v/a", bytes("a"))] })
@@ -322,8 +316,7 @@ describe("LevelStore: metadata", () => {
   });
 
   it("puts a meta put enqueued while a write is in flight into the next write, before the batches after it", async () => {
-    const flushes: FlushInfo[] = [];
-    const store = await fixture.open(await fixture.dir(), "sync", { onFlush: (info) => flushes.push(info) });
+    const { store, flushes } = await openRecording("sync");
     const first = store.submit({ batchId: 1, ops: [put("v/a", bytes("a"))] }).then(() => store.readMeta("m/bound"));
     await nextMicrotask(); // the first write is under way with batch 1 only
     expect(store.metaPending).toBe(false);
