@@ -16,6 +16,8 @@
  */
 
 export { parseBenchArgs } from "./args.js";
+// CPU time of other processes (/proc), for CPU per request.
+export { processesCpuMs } from "./cpu.js";
 // The HTTP load generator (src/load): closed and open loop, its own process, any request shape.
 export * from "./load/index.js";
 export { runBenchmarks } from "./run.js";

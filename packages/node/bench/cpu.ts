@@ -27,7 +27,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LoadOptions, type LoadResult, parseBenchArgs } from "@skew/harness";
+import { type LoadOptions, type LoadResult, parseBenchArgs, processesCpuMs } from "@skew/harness";
 import { freePort, ProcessCluster } from "../src/cli/processes.js";
 import { runLoad, startFloor } from "./support.js";
 
@@ -48,8 +48,6 @@ const connectionCounts = [1, 10, 50, 150] as const;
 const openLoopConnections = 150;
 const valueBytes = 100;
 const machine = { cpus: cpus().length, model: cpus()[0]?.model ?? "unknown", node: process.version };
-/** Linux's clock ticks per second for /proc/<pid>/stat's times (USER_HZ: 100 on every architecture Node runs on). */
-const ticksPerSecond = 100;
 
 /** The node counters read per put, by their /metrics names. */
 const counters = {
@@ -75,11 +73,11 @@ interface Measured {
   readonly perRequest: Partial<Record<Counter, number>>;
 }
 
-/** User + system CPU time of a process (all its threads), ms. */
-function cpuMsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  // After "pid (comm) ": state is field 0, utime field 11, stime field 12 (proc(5)'s fields 14 and 15).
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+/** User + system CPU time of these processes together (all their threads), ms; one that cannot be read stops the run. */
+function cpuMsOf(pids: readonly number[]): number {
+  const ms = processesCpuMs(pids);
+  if (ms === undefined) throw new Error(`cannot read the CPU time of processes ${pids.join(", ")} from /proc`);
+  return ms;
 }
 
 /**
@@ -125,11 +123,11 @@ async function countersOf(url: string): Promise<Record<Counter, number>> {
 
 /** Runs `load` while reading the CPU time of `pids` and the machine's, before and after. */
 async function measured(pids: readonly number[], load: () => Promise<LoadResult>) {
-  const cpuBefore = pids.map(cpuMsOf);
+  const cpuBefore = cpuMsOf(pids);
   const switchesBefore = pids.map(switchesOf);
   const machineBefore = machineTicks();
   const result = await load();
-  const cpuMs = pids.reduce((sum, pid, i) => sum + cpuMsOf(pid) - (cpuBefore[i] as number), 0);
+  const cpuMs = cpuMsOf(pids) - cpuBefore;
   const switches = pids.reduce((sum, pid, i) => sum + switchesOf(pid) - (switchesBefore[i] as number), 0);
   const machineAfter = machineTicks();
   const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);

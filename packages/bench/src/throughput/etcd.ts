@@ -339,7 +339,7 @@ export class EtcdCluster {
     }
   }
 
-  /** The members' process ids, for their CPU time (cpu.ts). */
+  /** The members' process ids, for their CPU time (`processesCpuMs`, @skew/harness). */
   get pids(): (number | undefined)[] {
     return this.#processes.map((process) => process.pid);
   }

@@ -107,7 +107,7 @@ export interface ThroughputMeasurement {
   /**
    * CPU time the system's processes used per put over the row (its warm-up
    * and its measurement), µs: their CPU time over every put the load made.
-   * The load generator's is not counted. Null where it cannot be read (cpu.ts).
+   * The load generator's is not counted. Null where it cannot be read (`processesCpuMs`, @skew/harness).
    */
   readonly cpuUsPerPut: number | null;
 }

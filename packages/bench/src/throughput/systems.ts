@@ -5,11 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { etcdPutRequest, type LoadRequest, skewPutRequest } from "@skew/harness";
+import { etcdPutRequest, type LoadRequest, processesCpuMs, skewPutRequest } from "@skew/harness";
 import type { ConflictMode } from "@skew/kv";
 import { freePort, ProcessCluster } from "@skew/node";
 import { replicas } from "./constants.js";
-import { processesCpuMs } from "./cpu.js";
 import { ThroughputError } from "./errors.js";
 import { EtcdCluster, type EtcdClusterOptions, planEtcdCluster } from "./etcd.js";
 
@@ -23,7 +22,7 @@ export interface SystemUnderTest {
   readonly targets: readonly string[];
   /** A put of a new key per request, the keys starting with `keyPrefix` (letters, digits, - and /). */
   putRequest(keyPrefix: string): LoadRequest;
-  /** CPU time the system's processes have used so far, ms (cpu.ts); undefined where it cannot be read. */
+  /** CPU time the system's processes have used so far, ms (`processesCpuMs`); undefined where it cannot be read. */
   cpuMs(): number | undefined;
   stop(): Promise<void>;
 }

@@ -1,10 +1,10 @@
 /**
- * The CPU time a system's processes have used, for CPU per put beside
- * puts per second: on two shared cores both systems are CPU-bound at their
- * peak, so what a put costs decides how many fit. Linux only (it reads
- * `/proc/<pid>/stat`: user + system time of every thread of the process,
- * in clock ticks of 1/100 s, USER_HZ on every architecture Node runs on);
- * elsewhere, or when a process is gone, there is no figure.
+ * The CPU time processes have used, for CPU per request beside requests per
+ * second: on a machine whose cores the measured processes and the load
+ * generator share, what a request costs decides how many fit. Linux only
+ * (it reads `/proc/<pid>/stat`: user + system time of every thread of the
+ * process, in clock ticks of 1/100 s, USER_HZ on every architecture Node
+ * runs on); elsewhere, or when a process is gone, there is no figure.
  */
 import { readFileSync } from "node:fs";
 
