@@ -244,7 +244,7 @@ export function resolveConfig(raw: Readonly<Record<string, Raw>>): Result<NodeCo
   if (typeof host !== "string" || host === "") return fail("--host must be an address");
   const port = integer(raw.port ?? 7001);
   if (port === undefined || port < 0 || port > 65535)
-    return fail(`--port must be an integer in [0, 65535], got ${String(raw.port)}`);
+    return fail(`--port must be an integer in [0, 65535], got ${JSON.stringify(raw.port)}`);
   const peers = parsePeers(raw.peers);
   if (!peers.ok) return peers;
   if (!peers.value.some((peer) => peer.id === id)) {
