@@ -7,12 +7,12 @@
  * serves every node.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { describeValue } from "@skew/env";
 import { Agent, type Dispatcher } from "undici";
 import { attempt, type Call } from "./attempt.js";
 import { answerMarginMs, connectionsPerNodeMax, keepAliveTimeoutMs, timeoutMsMax } from "./constants.js";
 import { clientErrorCodes, type FailureDetails, SkewClientError } from "./errors.js";
 import {
-  describe,
   headerValue,
   type NodeAddress,
   name,
@@ -162,7 +162,7 @@ export class SkewClient {
    */
   async update(bucket: string, key: string, resolve: Resolver, options?: UpdateOptions): Promise<PutResult> {
     const o = optionsObject(options, "update options", updateNames);
-    if (typeof resolve !== "function") throw new TypeError(`resolve must be a function, got ${describe(resolve)}`);
+    if (typeof resolve !== "function") throw new TypeError(`resolve must be a function, got ${describeValue(resolve)}`);
     const contentType = o.contentType === undefined ? undefined : headerValue(o.contentType, "contentType", false);
     const shared = {
       ...(o.n === undefined ? {} : { n: o.n as number }),
@@ -193,7 +193,7 @@ export class SkewClient {
     options?: SnapshotOptions,
   ): Promise<SnapshotResult> {
     const o = optionsObject(options, "snapshot options", snapshotNames);
-    if (!Array.isArray(keys)) throw new TypeError(`keys must be an array of strings, got ${describe(keys)}`);
+    if (!Array.isArray(keys)) throw new TypeError(`keys must be an array of strings, got ${describeValue(keys)}`);
     if (keys.length === 0) throw new RangeError("keys must name at least one key");
     const checked = keys.map((key: unknown) => name(key, "key"));
     if (at === undefined) throw new TypeError("at must be a number, got undefined");

@@ -6,7 +6,7 @@
  * silently ignored would be worse than refused. Limits that are the node's
  * (quorum sizes, lengths) are left to the node.
  */
-import { hasLoneSurrogate } from "@skew/env";
+import { describeValue, hasLoneSurrogate } from "@skew/env";
 import { connectTimeoutMsDefault, retriesDefault, retriesMax, timeoutMsDefault, timeoutMsMax } from "./constants.js";
 import type { SkewClientOptions } from "./types.js";
 
@@ -30,7 +30,7 @@ export interface ResolvedClientOptions {
 export function optionsObject(value: unknown, what: string, known: readonly string[]): Record<string, unknown> {
   if (value === undefined) return {};
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new TypeError(`${what} must be an object, got ${describe(value)}`);
+    throw new TypeError(`${what} must be an object, got ${describeValue(value)}`);
   }
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
@@ -40,19 +40,9 @@ export function optionsObject(value: unknown, what: string, known: readonly stri
   return record;
 }
 
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string")
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
-    return `${typeof value} ${String(value)}`;
-  return typeof value;
-}
-
 export function integer(value: unknown, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== "number" || !Number.isInteger(value))
-    throw new TypeError(`${name} must be an integer, got ${describe(value)}`);
+    throw new TypeError(`${name} must be an integer, got ${describeValue(value)}`);
   if (value < min || value > max) throw new RangeError(`${name} must be in [${min}, ${max}], got ${value}`);
   return value;
 }
@@ -63,14 +53,14 @@ export function optionalInteger(value: unknown, name: string, min: number, max?:
 
 export function optionalBoolean(value: unknown, name: string): boolean | undefined {
   if (value === undefined || typeof value === "boolean") return value;
-  throw new TypeError(`${name} must be a boolean, got ${describe(value)}`);
+  throw new TypeError(`${name} must be a boolean, got ${describeValue(value)}`);
 }
 
 /** A timestamp in a bucket's clock: any finite number from 0 (ms, a packed HLC timestamp, a counter). */
 export function optionalTimestamp(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || Number.isNaN(value))
-    throw new TypeError(`${name} must be a number, got ${describe(value)}`);
+    throw new TypeError(`${name} must be a number, got ${describeValue(value)}`);
   if (!Number.isFinite(value) || value < 0)
     throw new RangeError(`${name} must be a finite number from 0, got ${value}`);
   return value;
@@ -80,7 +70,7 @@ export function optionalTimestamp(value: unknown, name: string): number | undefi
 const headerText = /^[\x20-\x7e]*$/;
 
 export function headerValue(value: unknown, name: string, allowEmpty: boolean): string {
-  if (typeof value !== "string") throw new TypeError(`${name} must be a string, got ${describe(value)}`);
+  if (typeof value !== "string") throw new TypeError(`${name} must be a string, got ${describeValue(value)}`);
   if (!allowEmpty && value.length === 0) throw new RangeError(`${name} must not be empty`);
   if (!headerText.test(value)) throw new RangeError(`${name} must be printable ASCII (it travels in a header)`);
   return value;
@@ -88,12 +78,12 @@ export function headerValue(value: unknown, name: string, allowEmpty: boolean): 
 
 export function optionalSignal(value: unknown): AbortSignal | undefined {
   if (value === undefined || value instanceof AbortSignal) return value;
-  throw new TypeError(`signal must be an AbortSignal, got ${describe(value)}`);
+  throw new TypeError(`signal must be an AbortSignal, got ${describeValue(value)}`);
 }
 
 /** A bucket or key: any string the URL can carry (a lone surrogate has no UTF-8 form, so no URL form either). */
 export function name(value: unknown, what: "bucket" | "key"): string {
-  if (typeof value !== "string") throw new TypeError(`${what} must be a string, got ${describe(value)}`);
+  if (typeof value !== "string") throw new TypeError(`${what} must be a string, got ${describeValue(value)}`);
   if (what === "bucket" && value.length === 0) throw new RangeError("bucket must not be empty");
   if (hasLoneSurrogate(value)) throw new RangeError(`${what} holds a lone surrogate: it has no UTF-8 form`);
   return value;
@@ -101,7 +91,7 @@ export function name(value: unknown, what: "bucket" | "key"): string {
 
 /** A node's base URL: http(s), no query, fragment or credentials; a trailing slash is dropped. */
 export function nodeAddress(value: unknown, what: string): NodeAddress {
-  if (typeof value !== "string") throw new TypeError(`${what} must be a URL string, got ${describe(value)}`);
+  if (typeof value !== "string") throw new TypeError(`${what} must be a URL string, got ${describeValue(value)}`);
   let url: URL;
   try {
     url = new URL(value);
@@ -124,7 +114,7 @@ export function resolveClientOptions(raw: SkewClientOptions): ResolvedClientOpti
   if (raw === undefined) throw new TypeError("new SkewClient(options): options are required ({ nodes: [...] })");
   const options = optionsObject(raw, "SkewClient options", clientOptionNames);
   const { nodes, dispatcher } = options;
-  if (!Array.isArray(nodes)) throw new TypeError(`nodes must be an array of base URLs, got ${describe(nodes)}`);
+  if (!Array.isArray(nodes)) throw new TypeError(`nodes must be an array of base URLs, got ${describeValue(nodes)}`);
   if (nodes.length === 0) throw new RangeError("nodes must list at least one node");
   const addresses = nodes.map((node, i) => nodeAddress(node, `nodes[${i}]`));
   const seen = new Set<string>();
@@ -136,7 +126,7 @@ export function resolveClientOptions(raw: SkewClientOptions): ResolvedClientOpti
     const d = dispatcher as { request?: unknown };
     if (typeof d !== "object" || d === null || typeof d.request !== "function") {
       throw new TypeError(
-        `dispatcher must be an undici Dispatcher (an Agent, a Pool, ...), got ${describe(dispatcher)}`,
+        `dispatcher must be an undici Dispatcher (an Agent, a Pool, ...), got ${describeValue(dispatcher)}`,
       );
     }
     if (options.connectTimeoutMs !== undefined) {

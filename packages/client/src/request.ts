@@ -4,8 +4,8 @@
  * string value is UTF-8; one that has no UTF-8 form (a lone surrogate) is
  * refused, never silently replaced.
  */
-import { hasLoneSurrogate } from "@skew/env";
-import { describe, headerValue } from "./options.js";
+import { describeValue, hasLoneSurrogate } from "@skew/env";
+import { headerValue } from "./options.js";
 import type { Resolved } from "./types.js";
 
 export { contextHeader, fenceHeader } from "./shapes.js";
@@ -38,7 +38,7 @@ export function encodeValue(
     return { bytes: new TextEncoder().encode(value), contentType: contentType ?? textContentType };
   }
   if (value instanceof Uint8Array) return { bytes: value, contentType: contentType ?? bytesContentType };
-  throw new TypeError(`${what} must be a Uint8Array or a string, got ${describe(value)}`);
+  throw new TypeError(`${what} must be a Uint8Array or a string, got ${describeValue(value)}`);
 }
 
 export function resolvedValue(
@@ -49,7 +49,7 @@ export function resolvedValue(
     return encodeValue(resolved, contentType, "the resolved value");
   if (typeof resolved !== "object" || resolved === null) {
     throw new TypeError(
-      `resolve must return a Uint8Array, a string or { value, contentType }, got ${describe(resolved)}`,
+      `resolve must return a Uint8Array, a string or { value, contentType }, got ${describeValue(resolved)}`,
     );
   }
   const own =

@@ -45,6 +45,14 @@ describe("new SkewClient", () => {
     expect(construct({ nodes: ["http://127.0.0.1:7001", "http://127.0.0.1:7001/"] })).toThrow(/twice/);
   });
 
+  it("says what it was given, even a value whose conversion to text throws", () => {
+    const nodes = ["http://127.0.0.1:7001"];
+    expect(construct({ nodes, timeoutMs: { toString: 0 } })).toThrow(/^timeoutMs must be an integer, got an object$/);
+    expect(construct({ nodes, retries: Symbol() })).toThrow(/^retries must be an integer, got a symbol$/);
+    expect(construct({ nodes: [Object.create(null)] })).toThrow(/^nodes\[0\] must be a URL string, got an object$/);
+    expect(construct({ nodes, timeoutMs: "100" })).toThrow(/^timeoutMs must be an integer, got "100"$/);
+  });
+
   it("refuses timeouts, retries and dispatchers out of range or of the wrong type", async () => {
     const nodes = ["http://127.0.0.1:7001"];
     expect(construct({ nodes, timeoutMs: 0 })).toThrow(RangeError);
@@ -87,6 +95,11 @@ describe("calls refuse bad arguments before sending", () => {
     await expect(client.get("b", "k", { w: 2 } as never)).rejects.toThrow(/unknown option "w"/);
     await expect(client.get("b", "k", { signal: "stop" } as never)).rejects.toThrow(/AbortSignal/);
     await expect(client.get("b", "k", [] as never)).rejects.toThrow(/must be an object/);
+  });
+
+  it("say what they were given, even a value whose conversion to text throws", async () => {
+    await expect(client.put(Symbol() as never, "k", "x")).rejects.toThrow(/^bucket must be a string, got a symbol$/);
+    await expect(client.put("b", "k", { toString: 0 } as never)).rejects.toThrow(/^value must be .*, got an object$/);
   });
 
   it("put and delete", async () => {

@@ -4,6 +4,8 @@
  * instead of letting it corrupt data. Expected failures are values, not
  * assertions; assertions are for bugs.
  */
+import { describeValue } from "./describe-value.js";
+
 export class AssertionError extends Error {
   override readonly name = "AssertionError";
 }
@@ -14,5 +16,5 @@ export function assert(condition: unknown, message = "assertion failed"): assert
 
 /** Marks a branch the type system proves impossible (an exhaustive `switch`). */
 export function unreachable(value: never, message = "unreachable"): never {
-  throw new AssertionError(`${message}: ${String(value)}`);
+  throw new AssertionError(`${message}: ${describeValue(value)}`);
 }

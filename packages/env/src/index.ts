@@ -9,6 +9,7 @@
  */
 export { AssertionError, assert, unreachable } from "./assert.js";
 export type { MonotonicClock, WallClock } from "./clock.js";
+export { describeValue } from "./describe-value.js";
 export type { Environment } from "./environment.js";
 export { err, ok, type Result, SkewError } from "./errors.js";
 export { type Ordering, orderingOfSign, reverseOrdering } from "./ordering.js";

@@ -2,6 +2,8 @@ import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import type { JumpableRandomGenerator } from "pure-rand/types/JumpableRandomGenerator";
+import { checkNumber } from "./check-number.js";
+import { describeValue } from "./describe-value.js";
 
 /**
  * A seeded source of randomness. Same seed, same sequence, on every machine:
@@ -22,7 +24,7 @@ export class Random {
   /** A generator seeded with a 32-bit integer (other numbers are rejected). */
   static seeded(seed: number): Random {
     if (!Number.isInteger(seed) || seed < -0x8000_0000 || seed > 0xffff_ffff) {
-      throw new RangeError(`Random.seeded: seed must be a 32-bit integer, got ${String(seed)}`);
+      throw new RangeError(`Random.seeded: seed must be a 32-bit integer, got ${describeValue(seed)}`);
     }
     return new Random(xoroshiro128plusFromState(expandSeed(seed | 0)));
   }
@@ -48,13 +50,16 @@ export class Random {
   /** A uniform integer in [min, max], both included. */
   int(min: number, max: number): number {
     if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max) {
-      throw new RangeError(`Random.int: expected safe integers min <= max, got ${min}, ${max}`);
+      throw new RangeError(
+        `Random.int: expected safe integers min <= max, got ${describeValue(min)}, ${describeValue(max)}`,
+      );
     }
     return uniformInt(this.#generator, min, max);
   }
 
   /** True with probability `p` (0 never draws true, 1 always does). */
   chance(p: number): boolean {
+    checkNumber("Random.chance: p", p);
     if (!(p >= 0 && p <= 1)) throw new RangeError(`Random.chance: p must be in [0, 1], got ${String(p)}`);
     return p === 1 ? true : p === 0 ? false : this.float() < p;
   }
@@ -82,6 +87,7 @@ export class Random {
    * Poisson process, the building block of network delay models.
    */
   exponential(mean: number): number {
+    checkNumber("Random.exponential: mean", mean);
     if (!(mean >= 0)) throw new RangeError(`Random.exponential: mean must be >= 0, got ${String(mean)}`);
     return -mean * Math.log(1 - this.float());
   }

@@ -3,6 +3,8 @@
  * on the monotonic clock, and whoever drives it decides what "after" means
  * (a real `setTimeout`, or a simulated event queue).
  */
+import { checkNumber } from "./check-number.js";
+
 export interface TimerHandle {
   readonly id: number;
 }
@@ -39,6 +41,7 @@ export class AbortedError extends Error {
  * needs; everything else is built on it.
  */
 export function sleep(timers: Timers, delayMs: number, signal?: AbortSignalLike): Promise<void> {
+  checkNumber("sleep: delayMs", delayMs);
   if (!(delayMs >= 0)) throw new RangeError(`sleep: delayMs must be a number >= 0, got ${String(delayMs)}`);
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {

@@ -71,6 +71,14 @@ describe("request shapes", () => {
     expect(() => prepareRequest({ method: "GET", path: "/", keys: 0 }, 1)).toThrow(/keys/);
     expect(() => etcdPutRequest('a"b')).toThrow(TypeError);
     expect(() => skewPutRequest("b", "{i}")).toThrow(TypeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => prepareRequest({ method: "GET", path: bad }, 1)).toThrow(
+        /^the path must start with "\/", got an? \w+$/,
+      );
+      expect(() => prepareRequest({ method: "GET", path: "/", keys: bad }, 1)).toThrow(/^keys .*, got an? \w+$/);
+      expect(() => skewPutRequest(bad, "k")).toThrow(/^bucket may hold only .*, got an? \w+$/);
+      expect(() => etcdPutRequest(bad)).toThrow(/^keyPrefix may hold only .*, got an? \w+$/);
+    }
   });
 });
 
@@ -92,6 +100,21 @@ describe("checkLoadOptions", () => {
     expect(() => checkLoadOptions({ ...good, durationMs: -1 })).toThrow(/durationMs/);
     expect(() => checkLoadOptions({ ...good, rate: 0 })).toThrow(/rate/);
     expect(() => checkLoadOptions({ ...good, method: "DELETE" as "GET" })).toThrow(/method/);
+  });
+
+  it("says what it was given, even a value whose conversion to text throws", () => {
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      for (const [options, message] of [
+        [{ targets: [bad] }, /^a target is a base URL .*, got an? \w+$/],
+        [{ connections: bad }, /^connections must be a positive integer, got an? \w+$/],
+        [{ warmupMs: bad }, /^warmupMs must be a number of milliseconds >= 0, got an? \w+$/],
+        [{ rate: bad }, /^rate must be .*, got an? \w+$/],
+        [{ method: bad }, /^method must be GET, PUT or POST, got an? \w+$/],
+      ] as const) {
+        expect(() => checkLoadOptions({ ...good, ...options })).toThrow(TypeError);
+        expect(() => checkLoadOptions({ ...good, ...options })).toThrow(message);
+      }
+    }
   });
 });
 

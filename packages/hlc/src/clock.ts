@@ -19,7 +19,7 @@
  * The clock is a deterministic state machine: time comes in through the
  * `WallClock` it is given, durability through a callback the driver supplies.
  */
-import { assert, err, ok, type Result, type WallClock } from "@skew/env";
+import { assert, describeValue, err, ok, type Result, type WallClock } from "@skew/env";
 import { timestampsPerMs, wallMsMax } from "./constants.js";
 import { ClockOffsetError, type ClockOffsetRejection, HlcError } from "./errors.js";
 import type { ClockEvent } from "./events.js";
@@ -243,7 +243,7 @@ export class HybridLogicalClock {
 function wallClockOutOfRange(reading: number): HlcError {
   return new HlcError(
     "HLC_WALL_CLOCK_OUT_OF_RANGE",
-    `the wall clock read ${String(reading)}, outside [0, ${wallMsMax}] ms since the Unix epoch`,
+    `the wall clock read ${describeValue(reading)}, outside [0, ${wallMsMax}] ms since the Unix epoch`,
   );
 }
 

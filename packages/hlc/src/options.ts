@@ -4,7 +4,7 @@
  * what they are given). A mistake here is a programming error, so it throws
  * `TypeError` or `RangeError` rather than an `HlcError`.
  */
-import type { WallClock } from "@skew/env";
+import { describeValue, type WallClock } from "@skew/env";
 import { defaultMaxOffsetMs, defaultUpperBoundWindowMs, wallMsMax } from "./constants.js";
 import type { ClockEvent } from "./events.js";
 import { checkNodeId, type NodeId } from "./timestamp.js";
@@ -71,6 +71,9 @@ export function configOf(options: HybridLogicalClockOptions): ClockConfig {
     throw new TypeError("HybridLogicalClock: options.wall must be a WallClock");
   }
   checkNodeId(node, "HybridLogicalClock: options.node");
+  if (typeof maxOffsetMs !== "number") {
+    throw new TypeError(`HybridLogicalClock: maxOffsetMs must be a number, got ${describeValue(maxOffsetMs)}`);
+  }
   if (!(maxOffsetMs >= 0)) {
     throw new RangeError(`HybridLogicalClock: maxOffsetMs must be >= 0 (or Infinity), got ${String(maxOffsetMs)}`);
   }
@@ -81,11 +84,13 @@ export function configOf(options: HybridLogicalClockOptions): ClockConfig {
   const { restoredMs = 0, windowMs = defaultUpperBoundWindowMs, persist } = upperBound;
   if (typeof persist !== "function") throw new TypeError("HybridLogicalClock: upperBound.persist must be a function");
   if (!(Number.isSafeInteger(windowMs) && windowMs >= 1)) {
-    throw new RangeError(`HybridLogicalClock: upperBound.windowMs must be an integer >= 1, got ${String(windowMs)}`);
+    throw new RangeError(
+      `HybridLogicalClock: upperBound.windowMs must be an integer >= 1, got ${describeValue(windowMs)}`,
+    );
   }
   if (!(Number.isSafeInteger(restoredMs) && restoredMs >= 0 && restoredMs <= wallMsMax)) {
     throw new RangeError(
-      `HybridLogicalClock: upperBound.restoredMs must be an integer in [0, ${wallMsMax}], got ${String(restoredMs)}`,
+      `HybridLogicalClock: upperBound.restoredMs must be an integer in [0, ${wallMsMax}], got ${describeValue(restoredMs)}`,
     );
   }
   return { wall, node, maxOffsetMs, onEvent, upperBound: { restoredMs, windowMs, persist } };

@@ -9,7 +9,7 @@
  * allocation, and the lexicographic order of (l, c) is the numeric order of
  * the packed value. The price is 53 bits in all (see constants.ts).
  */
-import type { Ordering } from "@skew/env";
+import { describeValue, type Ordering } from "@skew/env";
 import { logicalMax, timestampsPerMs, wallMsMax } from "./constants.js";
 
 declare const timestampBrand: unique symbol;
@@ -30,10 +30,10 @@ export const timestampMax = (wallMsMax * timestampsPerMs + logicalMax) as Timest
 /** Builds a timestamp from its parts; a `RangeError` if either is not an integer in range. */
 export function timestamp(wallMs: number, logical = 0): Timestamp {
   if (!(Number.isInteger(wallMs) && wallMs >= 0 && wallMs <= wallMsMax)) {
-    throw new RangeError(`timestamp: wallMs must be an integer in [0, ${wallMsMax}], got ${String(wallMs)}`);
+    throw new RangeError(`timestamp: wallMs must be an integer in [0, ${wallMsMax}], got ${describeValue(wallMs)}`);
   }
   if (!(Number.isInteger(logical) && logical >= 0 && logical <= logicalMax)) {
-    throw new RangeError(`timestamp: logical must be an integer in [0, ${logicalMax}], got ${String(logical)}`);
+    throw new RangeError(`timestamp: logical must be an integer in [0, ${logicalMax}], got ${describeValue(logical)}`);
   }
   return pack(wallMs, logical);
 }
@@ -86,11 +86,13 @@ export function checkTimestamp(value: unknown, where: string): asserts value is 
 
 // The messages are built out of line, so that the checks stay small enough to inline on the clock's hot paths.
 function notATimestamp(value: unknown, where: string): TypeError {
-  return new TypeError(`${where}: expected a timestamp (an integer in [0, ${timestampMax}]), got ${String(value)}`);
+  return new TypeError(
+    `${where}: expected a timestamp (an integer in [0, ${timestampMax}]), got ${describeValue(value)}`,
+  );
 }
 
 function notANodeId(value: unknown, where: string): TypeError {
-  return new TypeError(`${where}: expected a node id (a non-empty string), got ${String(value)}`);
+  return new TypeError(`${where}: expected a node id (a non-empty string), got ${describeValue(value)}`);
 }
 
 /** A `TypeError` unless `value` is a non-empty string. */

@@ -13,7 +13,7 @@ import {
   timestampMax,
   wallMsMax,
 } from "@skew/hlc";
-import { describe, expect, it } from "vitest";
+import { assert, describe, expect, it } from "vitest";
 
 const t0 = 1_700_000_000_000;
 
@@ -271,7 +271,9 @@ describe("the edges of the representable range", () => {
     let reading = t0;
     const clock = new HybridLogicalClock({ wall: { kind: "wall", now: () => reading }, node: "a" });
     const first = clock.now();
-    for (const bad of [Number.NaN, -1, wallMsMax + 1, Number.POSITIVE_INFINITY]) {
+    // The last converts to -1 as a number, but throws as text.
+    const unprintable = { valueOf: () => -1, toString: () => assert.fail("converted to text") } as unknown as number;
+    for (const bad of [Number.NaN, -1, wallMsMax + 1, Number.POSITIVE_INFINITY, unprintable]) {
       reading = bad;
       expect(codeOf(() => clock.now())).toBe("HLC_WALL_CLOCK_OUT_OF_RANGE");
       expect(codeOf(() => clock.receive(timestamp(t0, 0), "b"))).toBe("HLC_WALL_CLOCK_OUT_OF_RANGE");
@@ -303,6 +305,39 @@ describe("input checks", () => {
     expect(build({ onEvent: "yes" })).toThrow(TypeError);
     expect(build({ maxOffsetMs: -1 })).toThrow(RangeError);
     expect(build({ maxOffsetMs: Number.NaN })).toThrow(RangeError);
+  });
+
+  it("names the argument whatever was passed, even a value whose conversion to text throws", () => {
+    const { clock } = setup();
+    const wall = new ManualWallClock(t0);
+    const build = (options: Record<string, unknown>) => () =>
+      new HybridLogicalClock({ wall, node: "a", ...options } as unknown as HybridLogicalClockOptions);
+    for (const [bad, shown] of [
+      [{ toString: 0 }, "an object"],
+      [Object.create(null), "an object"],
+      [Symbol(), "a symbol"],
+    ]) {
+      expect(() => clock.receive(bad as Timestamp, "b")).toThrow(
+        new TypeError(
+          `HybridLogicalClock.receive: expected a timestamp (an integer in [0, ${timestampMax}]), got ${shown}`,
+        ),
+      );
+      expect(() => clock.tryReceive(timestamp(t0, 0), bad as string)).toThrow(
+        new TypeError(`HybridLogicalClock.tryReceive: expected a node id (a non-empty string), got ${shown}`),
+      );
+      expect(build({ node: bad })).toThrow(/^HybridLogicalClock: options.node: expected a node id/);
+      expect(build({ maxOffsetMs: bad })).toThrow(
+        new TypeError(`HybridLogicalClock: maxOffsetMs must be a number, got ${shown}`),
+      );
+      expect(build({ upperBound: { persist: () => {}, windowMs: bad } })).toThrow(/upperBound.windowMs .*, got an? /);
+      expect(build({ upperBound: { persist: () => {}, restoredMs: bad } })).toThrow(
+        /upperBound.restoredMs .*, got an? /,
+      );
+      expect(() => timestamp(bad as number)).toThrow(
+        new RangeError(`timestamp: wallMs must be an integer in [0, ${wallMsMax}], got ${shown}`),
+      );
+      expect(() => timestamp(0, bad as number)).toThrow(/^timestamp: logical must be an integer .*, got an? /);
+    }
   });
 
   it("refuses a received value that is not a timestamp, or a peer that is not a node id", () => {

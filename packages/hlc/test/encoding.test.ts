@@ -216,6 +216,22 @@ describe("the JSON encoding", () => {
 });
 
 describe("every encoder", () => {
+  it("names the argument whatever was passed, even a value whose conversion to text throws", () => {
+    const bytes = encodeBinary(timestamp(1, 2));
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()]) {
+      expect(() => decodeBinary(bytes, bad as number)).toThrow(
+        /^decodeBinary: offset must be an integer >= 0, got an? /,
+      );
+      expect(() => encodeBinaryInto(timestamp(1, 2), new Uint8Array(8), bad as number)).toThrow(/at offset an? \w+ of/);
+      expect(() => encodeBinary(bad as Timestamp)).toThrow(/^encodeBinaryInto: expected a timestamp .*, got an? /);
+      expect(() => decodeJson({ wallMs: bad, logical: 0 })).toThrow(/wallMs must be an integer .*, got an? \w+$/);
+      expect(() => decodeJson({ wallMs: 0, logical: bad })).toThrow(/logical must be an integer .*, got an? \w+$/);
+    }
+    expect(() => decodeJson(Object.assign(() => 0, { toString: 0 }))).toThrow(/expected an object, got a function$/);
+    expect(() => decodeJson("x".repeat(50))).toThrow(new RegExp(`got "${"x".repeat(40)}"\\.\\.\\.$`));
+    expect(() => decodeString("x".repeat(50))).toThrow(new RegExp(`got "${"x".repeat(40)}"\\.\\.\\.$`));
+  });
+
   it("refuses a value that is not a timestamp with a TypeError", () => {
     for (const bad of [-1, 0.5, Number.NaN, 2 ** 53]) {
       const ts = bad as Timestamp;

@@ -20,6 +20,7 @@
  * returned. `fail` and `info` carry `{ code }` (and `siblings` when the read
  * half had succeeded). A value of a register is the text of its write's id.
  */
+import { describeValue } from "@skew/env";
 import type { Op } from "@skew/sim";
 import { JepsenError } from "./errors.js";
 
@@ -50,16 +51,17 @@ export function operations(ops: readonly Op[]): Operation[] {
   const paired: (Operation | undefined)[] = [];
   for (const op of ops) {
     if (op.type === "invoke") {
-      if (pending.has(op.process)) malformed(`process ${String(op.process)} invoked twice (index ${op.index})`);
+      if (pending.has(op.process)) malformed(`process ${describeValue(op.process)} invoked twice (index ${op.index})`);
       pending.set(op.process, { op, slot: paired.length });
       paired.push(undefined);
       continue;
     }
     const invoked = pending.get(op.process);
-    if (invoked === undefined) malformed(`${op.type} without invoke for ${String(op.process)} (index ${op.index})`);
+    if (invoked === undefined)
+      malformed(`${op.type} without invoke for ${describeValue(op.process)} (index ${op.index})`);
     pending.delete(op.process);
     const { op: invoke, slot } = invoked;
-    if (invoke.f !== op.f) malformed(`process ${String(op.process)} invoked ${invoke.f} and completed ${op.f}`);
+    if (invoke.f !== op.f) malformed(`process ${describeValue(op.process)} invoked ${invoke.f} and completed ${op.f}`);
     paired[slot] = {
       process: op.process,
       f: op.f,

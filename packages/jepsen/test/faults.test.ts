@@ -31,6 +31,17 @@ describe("nemesis schedules", () => {
     expect(() => planFaults({ kind: "meteor" as never, nodes, fromMs: 0, toMs: 1, random })).toThrow(TypeError);
     expect(() => planFaults({ kind: "pause", nodes: [], fromMs: 0, toMs: 1, random })).toThrow(RangeError);
     expect(() => planFaults({ kind: "pause", nodes, fromMs: 5, toMs: 1, random })).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => planFaults({ kind: bad, nodes, fromMs: 0, toMs: 1, random })).toThrow(
+        /^planFaults: kind .*, got an? \w+$/,
+      );
+      expect(() => planFaults({ kind: "pause", nodes, fromMs: bad, toMs: 1, random })).toThrow(
+        new TypeError(`planFaults: fromMs must be a number, got ${typeof bad === "symbol" ? "a symbol" : "an object"}`),
+      );
+      expect(() => planFaults({ kind: "pause", nodes, fromMs: 0, toMs: 1, random, gapMsMean: bad })).toThrow(
+        /^planFaults: gapMsMean must be a number, got an? \w+$/,
+      );
+    }
   });
 
   it("play on the simulator at their times, and heal", () => {

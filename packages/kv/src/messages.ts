@@ -13,7 +13,7 @@
  * Messages come off the network, so `parsePeerMessage` checks every field
  * before the node trusts one.
  */
-import { err, ok, type Result } from "@skew/env";
+import { describeValue, err, ok, type Result } from "@skew/env";
 import { isTimestamp, type Timestamp } from "@skew/hlc";
 import { fenceMax, historyVersionsPerKeyMax, requestIdCharsMax, siblingsMax } from "./constants.js";
 import { KvError } from "./errors.js";
@@ -314,8 +314,8 @@ export function parsePeerMessage(message: unknown): Result<PeerMessage, KvError>
       return ok(message as ForwardReplyMessage);
     default:
       // Anti-entropy and tombstone removal (node/repair-messages.ts).
-      if (repairMessageKinds.includes(String(m.kind))) return parseRepairMessage(m);
-      return malformed(`unknown kind ${JSON.stringify(String(m.kind))}`);
+      if (typeof m.kind === "string" && repairMessageKinds.includes(m.kind)) return parseRepairMessage(m);
+      return malformed(`unknown kind ${describeValue(m.kind)}`);
   }
 }
 

@@ -8,7 +8,7 @@
  * Steps and slews touch only the wall clock; the monotonic clock never goes
  * backward and only shares the drift.
  */
-import type { MonotonicClock, WallClock } from "@skew/env";
+import { describeValue, type MonotonicClock, type WallClock } from "@skew/env";
 import {
   clockOffsetMaxMs,
   driftPpmMax,
@@ -77,8 +77,8 @@ export class ClockControl {
    */
   slew(deltaMs: number, ratePpm: number = slewPpmDefault): this {
     checkFiniteMs("ClockControl.slew", deltaMs, clockOffsetMaxMs);
-    if (!(ratePpm > 0 && ratePpm <= slewPpmMax)) {
-      throw new RangeError(`ClockControl.slew: ratePpm must be in (0, ${slewPpmMax}], got ${String(ratePpm)}`);
+    if (typeof ratePpm !== "number" || !(ratePpm > 0 && ratePpm <= slewPpmMax)) {
+      throw new RangeError(`ClockControl.slew: ratePpm must be in (0, ${slewPpmMax}], got ${describeValue(ratePpm)}`);
     }
     const durationMs = Math.abs(deltaMs) / (ratePpm / 1e6);
     checkDurationMs("ClockControl.slew (|deltaMs| / ratePpm)", durationMs, faultDurationMaxMs);
@@ -99,9 +99,9 @@ export class ClockControl {
   strobe(amplitudeMs: number, periodMs: number, durationMs: number): this {
     checkFiniteMs("ClockControl.strobe (amplitudeMs)", amplitudeMs, clockOffsetMaxMs);
     checkDurationMs("ClockControl.strobe (durationMs)", durationMs, faultDurationMaxMs);
-    if (!(periodMs > 0 && periodMs <= faultDurationMaxMs)) {
+    if (typeof periodMs !== "number" || !(periodMs > 0 && periodMs <= faultDurationMaxMs)) {
       throw new RangeError(
-        `ClockControl.strobe: periodMs must be in (0, ${faultDurationMaxMs}], got ${String(periodMs)}`,
+        `ClockControl.strobe: periodMs must be in (0, ${faultDurationMaxMs}], got ${describeValue(periodMs)}`,
       );
     }
     const flips = Math.floor(durationMs / periodMs);

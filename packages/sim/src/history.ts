@@ -12,6 +12,7 @@
  * a checker may use them for real-time order (linearizability) without
  * trusting any node's clock.
  */
+import { describeValue } from "@skew/env";
 
 export type OpType = "invoke" | "ok" | "fail" | "info";
 
@@ -118,6 +119,6 @@ export class History {
 
 function checkProcess(where: string, process: string | number): void {
   if (typeof process !== "string" && !Number.isSafeInteger(process)) {
-    throw new TypeError(`${where}: process must be a string or an integer, got ${String(process)}`);
+    throw new TypeError(`${where}: process must be a string or an integer, got ${describeValue(process)}`);
   }
 }

@@ -11,7 +11,7 @@
  * injection, and `Simulation.healAll()` ends whatever is still in progress
  * (runPhases does both when the liveness phase begins).
  */
-import type { Random } from "@skew/env";
+import { describeValue, type Random } from "@skew/env";
 import { faultDurationMaxMs } from "./constants.js";
 import type { DelayModel } from "./network/delay.js";
 import type { LinkModel } from "./network/link.js";
@@ -73,7 +73,7 @@ export class Nemesis<M = unknown> {
     const candidates = options.faults ?? faultKindsDefault;
     for (const kind of candidates) {
       if (!faultKindsDefault.includes(kind) && kind !== "corrupt")
-        throw new TypeError(`Nemesis: unknown fault ${kind}`);
+        throw new TypeError(`Nemesis: unknown fault ${describeValue(kind)}`);
     }
     if (candidates.length === 0) throw new RangeError("Nemesis: at least one fault kind is needed");
     if (options.meanIntervalMs !== undefined) checkPositive("Nemesis: meanIntervalMs", options.meanIntervalMs);

@@ -7,6 +7,7 @@
  * of what was not), a restart, a limp (alive but slow: each event takes
  * `serviceMs` to handle, so work queues up), and bit rot on its disk.
  */
+import { describeValue } from "@skew/env";
 import { faultDurationMaxMs } from "./constants.js";
 import type { Kernel } from "./kernel.js";
 import type { NodeHost } from "./node.js";
@@ -75,7 +76,7 @@ export class NodeControl {
     checkDurationMs("NodeControl.pause", durationMs, faultDurationMaxMs);
     const clock = options.clock ?? "runs";
     if (clock !== "runs" && clock !== "frozen") {
-      throw new TypeError(`NodeControl.pause: clock must be "runs" or "frozen", got ${String(clock)}`);
+      throw new TypeError(`NodeControl.pause: clock must be "runs" or "frozen", got ${describeValue(clock)}`);
     }
     this.#kernel.pause(this.#node, msToUsCeil(durationMs), clock === "frozen");
     return this;

@@ -16,7 +16,7 @@
  * sim.traceHash;                                   // the same for the same seed
  * ```
  */
-import type { Random } from "@skew/env";
+import { describeValue, type Random } from "@skew/env";
 import { ClockControl } from "./clock-control.js";
 import {
   clockOffsetMaxMs,
@@ -95,7 +95,8 @@ export class Simulation<M = unknown> {
     if (typeof options !== "object" || options === null) throw new TypeError("Simulation: expected { seed, ... }");
     checkInteger("Simulation: seed", options.seed, -0x8000_0000, 0xffff_ffff);
     const epochMs = options.epochMs ?? epochMsDefault;
-    if (!Number.isFinite(epochMs)) throw new RangeError(`Simulation: epochMs must be finite, got ${String(epochMs)}`);
+    if (!Number.isFinite(epochMs))
+      throw new RangeError(`Simulation: epochMs must be finite, got ${describeValue(epochMs)}`);
     const traceKeep = options.traceKeep ?? traceKeepDefault;
     checkInteger("Simulation: traceKeep", traceKeep, 0, traceKeepMax);
     if (options.copyMessage !== undefined && typeof options.copyMessage !== "function") {

@@ -27,7 +27,7 @@
  * sources, where it is faster; a typed array would be worse still, as V8
  * keeps any over 64 bytes off the heap, at about 300 ns per allocation).
  */
-import { err, ok, type Result } from "@skew/env";
+import { describeValue, err, ok, type Result } from "@skew/env";
 import { checkFinite } from "./check.js";
 import type { TrueTimeInterval } from "./interval.js";
 
@@ -65,7 +65,7 @@ export function findAgreement(
   if (!Array.isArray(intervals)) throw new TypeError("findAgreement: intervals must be an array");
   if (!Number.isSafeInteger(quorum) || quorum < 1 || quorum <= intervals.length / 2) {
     throw new RangeError(
-      `findAgreement: quorum must be an integer greater than half of the ${intervals.length} intervals, got ${String(quorum)}`,
+      `findAgreement: quorum must be an integer greater than half of the ${intervals.length} intervals, got ${describeValue(quorum)}`,
     );
   }
   const count = intervals.length;

@@ -3,6 +3,7 @@
  * and normalise (abstract-level's habit): a wrong type is a `TypeError`, a
  * number out of range a `RangeError`, and the message names the argument.
  */
+import { describeValue } from "@skew/env";
 import { maxDriftLimitPpm } from "./constants.js";
 
 export function checkFinite(what: string, value: unknown): asserts value is number {
@@ -19,6 +20,6 @@ export function checkDrift(where: string, maxDriftPpm: unknown): asserts maxDrif
 
 export function checkSourceName(where: string, source: unknown): asserts source is string {
   if (typeof source !== "string" || source === "") {
-    throw new TypeError(`${where}: source must be a non-empty string, got ${String(source)}`);
+    throw new TypeError(`${where}: source must be a non-empty string, got ${describeValue(source)}`);
   }
 }

@@ -23,7 +23,17 @@
  * after(s) holds, so that any transaction that starts later, anywhere, takes a
  * larger timestamp.
  */
-import { type AbortSignalLike, assert, err, type MonotonicClock, ok, type Result, sleep, type Timers } from "@skew/env";
+import {
+  type AbortSignalLike,
+  assert,
+  describeValue,
+  err,
+  type MonotonicClock,
+  ok,
+  type Result,
+  sleep,
+  type Timers,
+} from "@skew/env";
 import { findAgreement, majorityOf } from "./agreement.js";
 import { checkDrift, checkFinite } from "./check.js";
 import { defaultMaxDriftPpm, defaultStalenessLimitMs, maxSourcesPerSync, minCommitWaitSleepMs } from "./constants.js";
@@ -194,7 +204,7 @@ export class TrueTimeClock {
     const sourcesAsked = options.sourcesAsked ?? samples.length;
     if (!Number.isSafeInteger(sourcesAsked) || sourcesAsked < 1 || sourcesAsked > maxSourcesPerSync) {
       throw new RangeError(
-        `sync: sourcesAsked must be an integer in [1, ${maxSourcesPerSync}], got ${String(sourcesAsked)}`,
+        `sync: sourcesAsked must be an integer in [1, ${maxSourcesPerSync}], got ${describeValue(sourcesAsked)}`,
       );
     }
     if (samples.length > sourcesAsked) {

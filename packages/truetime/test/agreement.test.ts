@@ -189,5 +189,8 @@ describe("findAgreement (Marzullo's intersection, every instant a quorum covers)
     expect(() => findAgreement([{ earliest: Number.NaN, latest: 1 }])).toThrow(RangeError);
     expect(() => findAgreement([{ earliest: "0", latest: 1 } as unknown as TrueTimeInterval])).toThrow(TypeError);
     expect(() => findAgreement([null as unknown as TrueTimeInterval])).toThrow(TypeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => findAgreement(two, bad)).toThrow(/^findAgreement: quorum must be an integer .*, got an? \w+$/);
+    }
   });
 });

@@ -155,6 +155,18 @@ describe("TrueTimeClock.sync", () => {
     expect(() => clock.sync([null as unknown as TimeSample])).toThrow(TypeError);
     expect(clock.status()).toBe("unknown");
   });
+
+  it("says what it was given, even a value whose conversion to text throws", () => {
+    const { clock, sample } = setup();
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => clock.sync([sample("a", 0, 1)], { sourcesAsked: bad })).toThrow(
+        /^sync: sourcesAsked must be an integer in \[1, \d+\], got an? \w+$/,
+      );
+      expect(() => clock.sync([{ ...sample("a", 0, 1), source: bad }])).toThrow(
+        /^sync: sample 0: source must be a non-empty string, got an? \w+$/,
+      );
+    }
+  });
 });
 
 describe("TrueTimeClock construction and arguments", () => {

@@ -25,7 +25,7 @@
  * store keeps for nothing), never a false `before`, `after` or `equal` (an
  * update silently lost).
  */
-import type { Ordering } from "@skew/env";
+import { describeValue, type Ordering } from "@skew/env";
 import { fromBase64Url, toBase64Url } from "./codec/base64url.js";
 import { ByteReader, ByteWriter } from "./codec/bytes.js";
 import { type ClockBody, clockBodyBytes, readClockBody, writeClockBody } from "./codec/clock-body.js";
@@ -255,7 +255,9 @@ export class VectorClock {
    */
   prune(entriesMax: number): VectorClock {
     if (!Number.isSafeInteger(entriesMax) || entriesMax < 0) {
-      throw new RangeError(`VectorClock.prune: entriesMax must be a non-negative integer, got ${String(entriesMax)}`);
+      throw new RangeError(
+        `VectorClock.prune: entriesMax must be a non-negative integer, got ${describeValue(entriesMax)}`,
+      );
     }
     const ids = this.#ids;
     const counters = this.#counters;

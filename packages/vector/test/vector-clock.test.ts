@@ -98,6 +98,9 @@ describe("VectorClock", () => {
     expect(() => clock({ a: 1 }).compare({} as never)).toThrow(TypeError);
     expect(() => clock({ a: 1 }).merge({} as never)).toThrow(TypeError);
     expect(() => clock({ a: 1 }).prune(-1)).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => clock({ a: 1 }).prune(bad)).toThrow(/^VectorClock.prune: entriesMax must be .*, got an? \w+$/);
+    }
   });
 
   it("prints itself for people", () => {

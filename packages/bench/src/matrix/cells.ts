@@ -11,6 +11,7 @@
  * many ppm.
  */
 
+import { describeValue } from "@skew/env";
 import { type FaultKind, faultKinds, type WorkloadKind, workloadKinds } from "@skew/jepsen";
 import { type ConflictMode, conflictModes } from "@skew/kv";
 import { MatrixError } from "./errors.js";
@@ -103,14 +104,17 @@ export function checkCell(cell: Cell): void {
     throw new MatrixError("MATRIX_CELL_UNKNOWN", `cell ${JSON.stringify(cell)}: ${why}`);
   };
   if (typeof cell !== "object" || cell === null) bad("not a cell");
-  if (!(conflictModes as readonly string[]).includes(cell.mode)) bad(`unknown mode ${String(cell.mode)}`);
-  if (!(workloadKinds as readonly string[]).includes(cell.workload)) bad(`unknown workload ${String(cell.workload)}`);
-  if (!(faultKinds as readonly string[]).includes(cell.fault)) bad(`unknown fault ${String(cell.fault)}`);
+  if (!(conflictModes as readonly string[]).includes(cell.mode)) bad(`unknown mode ${describeValue(cell.mode)}`);
+  if (!(workloadKinds as readonly string[]).includes(cell.workload))
+    bad(`unknown workload ${describeValue(cell.workload)}`);
+  if (!(faultKinds as readonly string[]).includes(cell.fault)) bad(`unknown fault ${describeValue(cell.fault)}`);
   const { skew } = cell;
   if (skew?.kind === "offset") {
-    if (!(skew.ms >= 0 && skew.ms <= skewMsMax)) bad(`skew must be in [0, ${skewMsMax}] ms`);
+    if (typeof skew.ms !== "number" || !(skew.ms >= 0 && skew.ms <= skewMsMax))
+      bad(`skew must be in [0, ${skewMsMax}] ms`);
   } else if (skew?.kind === "drift") {
-    if (!(skew.ppm >= 0 && skew.ppm <= driftPpmMax)) bad(`drift must be in [0, ${driftPpmMax}] ppm`);
+    if (typeof skew.ppm !== "number" || !(skew.ppm >= 0 && skew.ppm <= driftPpmMax))
+      bad(`drift must be in [0, ${driftPpmMax}] ppm`);
   } else {
     bad("skew must be { kind: 'offset', ms } or { kind: 'drift', ppm }");
   }

@@ -11,7 +11,7 @@
  * Deterministic: the same cell, seed and options give the same result, and
  * the same simulator trace (its hash is in the result).
  */
-import { Random } from "@skew/env";
+import { describeValue, Random } from "@skew/env";
 import {
   type CoordinatedRequest,
   describeFault,
@@ -147,20 +147,21 @@ export function resolveCellRunOptions(options: CellRunOptions = {}): ResolvedCel
     throw new MatrixError("MATRIX_OPTION_INVALID", message);
   };
   if (!(Number.isFinite(runMs) && runMs >= 100 && runMs <= 600_000))
-    bad(`runMs must be in [100, 600000], got ${runMs}`);
+    bad(`runMs must be in [100, 600000], got ${describeValue(runMs)}`);
   if (trueTime.source !== "local-wall" && trueTime.source !== "gps") {
-    bad(`trueTime.source must be "local-wall" or "gps", got ${String(trueTime.source)}`);
+    bad(`trueTime.source must be "local-wall" or "gps", got ${describeValue(trueTime.source)}`);
   }
-  if (!(trueTime.errorMs > 0 && trueTime.errorMs <= 1_000))
-    bad(`trueTime.errorMs must be in (0, 1000], got ${trueTime.errorMs}`);
-  if (!(maxOffsetMs > 0 && maxOffsetMs <= 60_000)) bad(`maxOffsetMs must be in (0, 60000], got ${maxOffsetMs}`);
+  if (typeof trueTime.errorMs !== "number" || !(trueTime.errorMs > 0 && trueTime.errorMs <= 1_000))
+    bad(`trueTime.errorMs must be in (0, 1000], got ${describeValue(trueTime.errorMs)}`);
+  if (typeof maxOffsetMs !== "number" || !(maxOffsetMs > 0 && maxOffsetMs <= 60_000))
+    bad(`maxOffsetMs must be in (0, 60000], got ${describeValue(maxOffsetMs)}`);
   return { runMs, trueTime, maxOffsetMs };
 }
 
 /** Throws `MATRIX_SEED_INVALID` unless `seed` is a 32-bit integer, as the simulator takes. */
 export function checkSeed(seed: number): void {
   if (!(Number.isInteger(seed) && seed >= -0x8000_0000 && seed <= 0xffff_ffff)) {
-    throw new MatrixError("MATRIX_SEED_INVALID", `a seed must be a 32-bit integer, got ${String(seed)}`);
+    throw new MatrixError("MATRIX_SEED_INVALID", `a seed must be a 32-bit integer, got ${describeValue(seed)}`);
   }
 }
 

@@ -4,6 +4,7 @@
  * is refused with a code rather than quietly rounded, since a rounded seed
  * would replay another run than the one asked for.
  */
+import { describeValue } from "@skew/env";
 import { seedMax, seedMin } from "./constants.js";
 import { ScenarioError } from "./errors.js";
 
@@ -11,7 +12,7 @@ export function checkSeed(seed: unknown): number {
   if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < seedMin || seed > seedMax) {
     throw new ScenarioError(
       "SCENARIO_SEED_INVALID",
-      `a seed is an integer in [${seedMin}, ${seedMax}], got ${typeof seed === "number" ? String(seed) : (JSON.stringify(seed) ?? String(seed))}`,
+      `a seed is an integer in [${seedMin}, ${seedMax}], got ${describeValue(seed)}`,
     );
   }
   return seed;

@@ -15,6 +15,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeValue } from "@skew/env";
 import { type LoadOptions, LoadProcessError, type LoadResult, runLoadProcess } from "@skew/harness";
 import { type ConflictMode, conflictModes, isConflictMode } from "@skew/kv";
 import {
@@ -171,21 +172,24 @@ export function resolveThroughputSettings(options: ThroughputOptions = {}): Thro
   const quick = options.quick ?? false;
   const connections = options.connections ?? connectionLevelsDefault;
   if (
+    !Array.isArray(connections) ||
     connections.length === 0 ||
     connections.some((c) => !Number.isInteger(c) || c < 1 || c > connectionsMax) ||
     new Set(connections).size !== connections.length
   ) {
-    throw invalid(`connections must be distinct integers from 1 to ${connectionsMax}, got ${connections.join(",")}`);
+    const shown = Array.isArray(connections) ? connections.map(describeValue).join(",") : describeValue(connections);
+    throw invalid(`connections must be distinct integers from 1 to ${connectionsMax}, got ${shown}`);
   }
   const valueBytes = options.valueBytes ?? valueBytesDefault;
   if (!Number.isInteger(valueBytes) || valueBytes < 1 || valueBytes > valueBytesMax)
-    throw invalid(`valueBytes must be an integer from 1 to ${valueBytesMax}, got ${valueBytes}`);
+    throw invalid(`valueBytes must be an integer from 1 to ${valueBytesMax}, got ${describeValue(valueBytes)}`);
   const bucket = options.bucket ?? "causal";
-  if (!isConflictMode(bucket)) throw invalid(`bucket must be one of ${conflictModes.join(", ")}, got ${bucket}`);
+  if (!isConflictMode(bucket))
+    throw invalid(`bucket must be one of ${conflictModes.join(", ")}, got ${describeValue(bucket)}`);
   const duration = (name: string, value: number | undefined, fallback: number, min: number): number => {
     const ms = value ?? fallback;
     if (!Number.isFinite(ms) || ms < min)
-      throw invalid(`${name} must be a number of milliseconds >= ${min}, got ${ms}`);
+      throw invalid(`${name} must be a number of milliseconds >= ${min}, got ${describeValue(ms)}`);
     return ms;
   };
   return {
@@ -373,7 +377,7 @@ export function successfulRps(result: LoadResult): number {
 /** The goal at one level, from its two rows. */
 export function compareAtLevel(rows: readonly ThroughputMeasurement[], connections: number): ThroughputComparison {
   const skew = rows.find((r) => r.system === "skew" && r.connections === connections)?.result;
-  if (skew === undefined) throw new TypeError(`no Skew row at ${connections} connections`);
+  if (skew === undefined) throw new TypeError(`no Skew row at ${describeValue(connections)} connections`);
   const etcd = rows.find((r) => r.system === "etcd" && r.connections === connections)?.result ?? null;
   if (etcd === null) return { connections, skew, etcd, ratio: null, p99Lower: null, goalMet: null };
   const etcdRps = successfulRps(etcd);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   cellId,
   cellsOf,
+  checkCell,
   formatMatrix,
   jepsenRiakSource,
   MatrixError,
@@ -11,6 +12,7 @@ import {
   parseCellId,
   quickPreset,
   referenceFigures,
+  resolveCellRunOptions,
   runCellSeed,
   runMatrix,
 } from "../../src/matrix/index.js";
@@ -128,6 +130,28 @@ describe("cells", () => {
     })();
     expect(message).toContain("unknown workload sets");
     expect(message).toContain("set, sequential, counter, blind");
+  });
+
+  it("says what a bad option or cell was, even a value whose conversion to text throws", () => {
+    const cell = parseCellId("causal/0ms/set/none");
+    const gps = { source: "gps", errorMs: 5 } as const;
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      const refusals: [() => unknown, RegExp][] = [
+        [() => resolveCellRunOptions({ runMs: bad }), /^runMs must be in .*, got an? \w+$/],
+        [() => resolveCellRunOptions({ maxOffsetMs: bad }), /^maxOffsetMs must be in .*, got an? \w+$/],
+        [() => resolveCellRunOptions({ trueTime: { ...gps, errorMs: bad } }), /^trueTime.errorMs .*, got an? \w+$/],
+        [() => resolveCellRunOptions({ trueTime: { ...gps, source: bad } }), /^trueTime.source .*, got an? \w+$/],
+        [() => runCellSeed(cell, bad), /^a seed must be a 32-bit integer, got an? \w+$/],
+        [() => checkCell({ ...cell, mode: bad }), /: unknown mode an? \w+$/],
+        [() => checkCell({ ...cell, workload: bad }), /: unknown workload an? \w+$/],
+        [() => checkCell({ ...cell, skew: { kind: "offset", ms: bad } }), /: skew must be in \[0, \d+\] ms$/],
+        [() => checkCell({ ...cell, skew: { kind: "drift", ppm: bad } }), /: drift must be in \[0, \d+\] ppm$/],
+      ];
+      for (const [refused, message] of refusals) {
+        expect(refused).toThrow(MatrixError);
+        expect(refused).toThrow(message);
+      }
+    }
   });
 });
 

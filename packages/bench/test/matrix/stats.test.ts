@@ -1,3 +1,4 @@
+import { describeValue } from "@skew/env";
 import { describe, expect, it } from "vitest";
 import { percentile, summarize, tQuantile975 } from "../../src/matrix/index.js";
 
@@ -36,5 +37,10 @@ describe("summaries across seeds", () => {
     expect(percentile([7], 99)).toBe(7);
     expect(percentile([], 50)).toBeNull();
     expect(() => percentile([1], 0)).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => percentile([1], bad)).toThrow(
+        new TypeError(`percentile: p must be a number, got ${describeValue(bad)}`),
+      );
+    }
   });
 });

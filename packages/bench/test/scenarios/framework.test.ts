@@ -54,6 +54,10 @@ describe("seeds", () => {
     for (const bad of [1.5, Number.NaN, 2 ** 32, -(2 ** 31) - 1, "7", undefined]) {
       expect(() => checkSeed(bad)).toThrow(expect.objectContaining({ code: "SCENARIO_SEED_INVALID" }));
     }
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol(), 1n]) {
+      expect(() => checkSeed(bad)).toThrow(expect.objectContaining({ code: "SCENARIO_SEED_INVALID" }));
+      expect(() => checkSeed(bad)).toThrow(/^a seed is an integer in \[-?\d+, \d+\], got (an? \w+|1n)$/);
+    }
     expect(parseSeed("42")).toBe(42);
     expect(parseSeed("-7")).toBe(-7);
     for (const bad of ["", "abc", "1.5", "1e3", "0x10", "99999999999", " 1"]) {

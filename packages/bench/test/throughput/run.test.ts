@@ -178,6 +178,21 @@ describe("runComparison with fake clusters and a fake load generator", () => {
     }
     expect(w.dataDirs).toEqual([]);
   });
+
+  it("says what a bad option was, even a value whose conversion to text throws", () => {
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      for (const [options, message] of [
+        [{ connections: [10, bad] }, /^connections must be .*, got 10,an? \w+$/],
+        [{ connections: bad }, /^connections must be .*, got an? \w+$/],
+        [{ valueBytes: bad }, /^valueBytes must be .*, got an? \w+$/],
+        [{ bucket: bad }, /^bucket must be one of .*, got an? \w+$/],
+        [{ rowDurationMs: bad }, /^rowDurationMs must be .*, got an? \w+$/],
+      ] as const) {
+        expect(() => resolveThroughputSettings(options)).toThrow(ThroughputError);
+        expect(() => resolveThroughputSettings(options)).toThrow(message);
+      }
+    }
+  });
 });
 
 describe("settings and judgement", () => {

@@ -3,13 +3,15 @@
  * `advance` moves time forward and fires the timers that fall due, in order;
  * `jump` moves only the wall clock, backward too, as an NTP step would.
  */
+import { checkNumber } from "../check-number.js";
 import type { MonotonicClock, WallClock } from "../clock.js";
+import { describeValue } from "../describe-value.js";
 import type { Environment } from "../environment.js";
 import { Random } from "../random.js";
 import type { TimerHandle, Timers } from "../timers.js";
 
 function checkFinite(name: string, value: number): void {
-  if (!Number.isFinite(value)) throw new RangeError(`${name}: expected a finite number, got ${String(value)}`);
+  if (!Number.isFinite(value)) throw new RangeError(`${name}: expected a finite number, got ${describeValue(value)}`);
 }
 
 /** A wall clock you set: it returns what you last told it, and may be moved backward. */
@@ -53,6 +55,7 @@ export class ManualMonotonicClock implements MonotonicClock {
   }
 
   advance(deltaMs: number): void {
+    checkNumber("ManualMonotonicClock.advance: delta", deltaMs);
     if (!(deltaMs >= 0) || !Number.isFinite(deltaMs)) {
       throw new RangeError(`ManualMonotonicClock.advance: delta must be finite and >= 0, got ${String(deltaMs)}`);
     }
@@ -77,6 +80,7 @@ export class ManualTimers implements Timers {
   }
 
   schedule(delayMs: number, callback: () => void): TimerHandle {
+    checkNumber("Timers.schedule: delayMs", delayMs);
     if (!(delayMs >= 0)) throw new RangeError(`Timers.schedule: delayMs must be >= 0, got ${String(delayMs)}`);
     const id = this.#nextId++;
     this.#pending.set(id, { id, dueMs: this.#clock.now() + delayMs, callback });
@@ -128,6 +132,7 @@ export class ManualEnvironment implements Environment {
    * (timers that fire schedule more; those falling inside the window fire too).
    */
   advance(deltaMs: number): void {
+    checkNumber("ManualEnvironment.advance: delta", deltaMs);
     if (!(deltaMs >= 0) || !Number.isFinite(deltaMs)) {
       throw new RangeError(`ManualEnvironment.advance: delta must be finite and >= 0, got ${String(deltaMs)}`);
     }
@@ -145,6 +150,7 @@ export class ManualEnvironment implements Environment {
    * real time.
    */
   async advanceAsync(deltaMs: number): Promise<void> {
+    checkNumber("ManualEnvironment.advanceAsync: delta", deltaMs);
     if (!(deltaMs >= 0) || !Number.isFinite(deltaMs)) {
       throw new RangeError(`ManualEnvironment.advanceAsync: delta must be finite and >= 0, got ${String(deltaMs)}`);
     }

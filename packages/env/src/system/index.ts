@@ -4,6 +4,7 @@
  * determinism test checks it.
  */
 import { AssertionError } from "../assert.js";
+import { checkNumber } from "../check-number.js";
 import type { MonotonicClock, WallClock } from "../clock.js";
 import type { Environment } from "../environment.js";
 import { Random } from "../random.js";
@@ -54,6 +55,7 @@ export class SystemTimers implements Timers {
   }
 
   schedule(delayMs: number, callback: () => void): TimerHandle {
+    checkNumber("Timers.schedule: delayMs", delayMs);
     if (!(delayMs >= 0)) throw new RangeError(`Timers.schedule: delayMs must be >= 0, got ${String(delayMs)}`);
     const timeout = setTimeout(callback, delayMs);
     if (this.#unref) timeout.unref();

@@ -13,6 +13,7 @@
  * (`LoadRequest`: method, path, body template), so the same loop drives a
  * Skew put and an etcd put.
  */
+import { describeValue } from "@skew/env";
 import { Pool } from "undici";
 import { type LoadRequest, prepareRequest } from "./request.js";
 
@@ -50,18 +51,18 @@ export function checkLoadOptions(options: LoadOptions): void {
     throw new TypeError("targets must list at least one base URL");
   for (const target of options.targets) {
     if (typeof target !== "string" || !/^https?:\/\/[^/]+\/?$/.test(target))
-      throw new TypeError(`a target is a base URL such as http://127.0.0.1:7001, got ${JSON.stringify(target)}`);
+      throw new TypeError(`a target is a base URL such as http://127.0.0.1:7001, got ${describeValue(target)}`);
   }
   if (!Number.isInteger(options.connections) || options.connections < 1)
-    throw new TypeError(`connections must be a positive integer, got ${options.connections}`);
+    throw new TypeError(`connections must be a positive integer, got ${describeValue(options.connections)}`);
   for (const key of ["durationMs", "warmupMs"] as const) {
     if (!Number.isFinite(options[key]) || options[key] < 0)
-      throw new TypeError(`${key} must be a number of milliseconds >= 0, got ${options[key]}`);
+      throw new TypeError(`${key} must be a number of milliseconds >= 0, got ${describeValue(options[key])}`);
   }
   if (options.rate !== undefined && !(Number.isFinite(options.rate) && options.rate > 0))
-    throw new TypeError(`rate must be a positive number of requests per second, got ${options.rate}`);
+    throw new TypeError(`rate must be a positive number of requests per second, got ${describeValue(options.rate)}`);
   if (!["GET", "PUT", "POST"].includes(options.method))
-    throw new TypeError(`method must be GET, PUT or POST, got ${JSON.stringify(options.method)}`);
+    throw new TypeError(`method must be GET, PUT or POST, got ${describeValue(options.method)}`);
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {

@@ -8,6 +8,7 @@
  * changes, so everything that does not depend on it is worked out up front
  * and the generator spends its share of the 2 cores sending, not formatting.
  */
+import { describeValue } from "@skew/env";
 
 /** How a request carries a body. */
 export type LoadBody =
@@ -60,8 +61,9 @@ type Part =
 export function prepareRequest(request: LoadRequest, valueBytes: number): (index: number) => PreparedRequest {
   if (!Number.isInteger(valueBytes) || valueBytes < 0) throw new TypeError(`valueBytes must be an integer >= 0`);
   if (request.keys !== undefined && (!Number.isInteger(request.keys) || request.keys < 1))
-    throw new TypeError(`keys must be a positive integer, got ${request.keys}`);
-  if (!request.path.startsWith("/")) throw new TypeError(`the path must start with "/", got ${request.path}`);
+    throw new TypeError(`keys must be a positive integer, got ${describeValue(request.keys)}`);
+  if (typeof request.path !== "string" || !request.path.startsWith("/"))
+    throw new TypeError(`the path must start with "/", got ${describeValue(request.path)}`);
   const keyOf = request.keys === undefined ? (i: number) => i : (i: number) => i % (request.keys as number);
   const path = compile(parseTemplate(request.path, false), "");
   const body = request.body ?? (request.method === "GET" ? undefined : ({ kind: "value" } as const));
@@ -126,8 +128,8 @@ export function etcdRangeRequest(keyPrefix: string, keys?: number): LoadRequest 
 
 /** Key prefixes and bucket names go into URLs, JSON strings and templates: no braces, quotes, backslashes or controls. */
 function checkPlainText(what: string, text: string): void {
-  if (!/^[A-Za-z0-9._~/:-]*$/.test(text))
-    throw new TypeError(`${what} may hold only letters, digits and . _ ~ / : -, got ${JSON.stringify(text)}`);
+  if (typeof text !== "string" || !/^[A-Za-z0-9._~/:-]*$/.test(text))
+    throw new TypeError(`${what} may hold only letters, digits and . _ ~ / : -, got ${describeValue(text)}`);
 }
 
 const base64Open = "{base64:";

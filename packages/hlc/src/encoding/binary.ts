@@ -8,6 +8,7 @@
  * and 11), so the wire format can outlive it; a decoder refuses what this
  * version cannot represent rather than truncate it.
  */
+import { describeValue } from "@skew/env";
 import { encodedBytes, logicalMax, wallMsMax } from "../constants.js";
 import { HlcError } from "../errors.js";
 import { checkTimestamp, logicalOf, pack, type Timestamp, wallOf } from "../timestamp.js";
@@ -44,7 +45,7 @@ export function encodeBinaryInto(ts: Timestamp, target: Uint8Array, offset = 0):
 export function decodeBinary(bytes: Uint8Array, offset = 0): Timestamp {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("decodeBinary: expected a Uint8Array");
   if (!(Number.isSafeInteger(offset) && offset >= 0)) {
-    throw new RangeError(`decodeBinary: offset must be an integer >= 0, got ${String(offset)}`);
+    throw new RangeError(`decodeBinary: offset must be an integer >= 0, got ${describeValue(offset)}`);
   }
   if (bytes.length - offset < encodedBytes) {
     throw new HlcError(
@@ -71,7 +72,7 @@ function checkRoom(target: Uint8Array, offset: number, where: string): void {
   if (!(target instanceof Uint8Array)) throw new TypeError(`${where}: expected a Uint8Array`);
   if (!(Number.isSafeInteger(offset) && offset >= 0 && offset + encodedBytes <= target.length)) {
     throw new RangeError(
-      `${where}: ${encodedBytes} bytes do not fit at offset ${String(offset)} of a ${target.length}-byte array`,
+      `${where}: ${encodedBytes} bytes do not fit at offset ${describeValue(offset)} of a ${target.length}-byte array`,
     );
   }
 }

@@ -4,6 +4,7 @@
  * without knowing how this package packs them. (For a JSON field that must
  * sort as text, use the sortable string instead.)
  */
+import { describeValue } from "@skew/env";
 import { logicalMax, wallMsMax } from "../constants.js";
 import { HlcError } from "../errors.js";
 import { checkTimestamp, logicalOf, pack, type Timestamp, wallOf } from "../timestamp.js";
@@ -27,7 +28,7 @@ export function encodeJson(ts: Timestamp): TimestampJson {
  */
 export function decodeJson(value: unknown): Timestamp {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw malformed(`expected an object, got ${describe(value)}`);
+    throw malformed(`expected an object, got ${describeValue(value)}`);
   }
   const keys = Object.keys(value);
   if (keys.length !== 2 || !keys.includes("wallMs") || !keys.includes("logical")) {
@@ -35,20 +36,15 @@ export function decodeJson(value: unknown): Timestamp {
   }
   const { wallMs, logical } = value as Record<string, unknown>;
   if (!isIntegerIn(wallMs, wallMsMax))
-    throw malformed(`wallMs must be an integer in [0, ${wallMsMax}], got ${describe(wallMs)}`);
+    throw malformed(`wallMs must be an integer in [0, ${wallMsMax}], got ${describeValue(wallMs)}`);
   if (!isIntegerIn(logical, logicalMax)) {
-    throw malformed(`logical must be an integer in [0, ${logicalMax}], got ${describe(logical)}`);
+    throw malformed(`logical must be an integer in [0, ${logicalMax}], got ${describeValue(logical)}`);
   }
   return pack(wallMs, logical);
 }
 
 function isIntegerIn(value: unknown, max: number): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= max;
-}
-
-function describe(value: unknown): string {
-  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
-  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }
 
 function malformed(detail: string): HlcError {

@@ -7,6 +7,7 @@
  * Built with one `String.fromCharCode` over a digit table, not
  * `toString(16).padStart(...)`: about ten times faster (BENCHMARKING.md).
  */
+import { describeValue } from "@skew/env";
 import { encodedStringLength, logicalMax, wallMsMax } from "../constants.js";
 import { HlcError } from "../errors.js";
 import { checkTimestamp, logicalOf, pack, type Timestamp, wallOf } from "../timestamp.js";
@@ -86,10 +87,9 @@ function digitAt(text: string, index: number): number {
 }
 
 function malformed(text: string): HlcError {
-  const shown = text.length > 40 ? `${JSON.stringify(text.slice(0, 40))}...` : JSON.stringify(text);
   return new HlcError(
     "HLC_MALFORMED_TIMESTAMP",
     `expected ${encodedStringLength} lowercase hexadecimal digits of a timestamp ` +
-      `(wall <= ${wallMsMax} ms, logical <= ${logicalMax}), got ${shown}`,
+      `(wall <= ${wallMsMax} ms, logical <= ${logicalMax}), got ${describeValue(text)}`,
   );
 }

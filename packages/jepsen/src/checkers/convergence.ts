@@ -16,6 +16,7 @@
  * Pure: no I/O, no clock (the live helper that polls the nodes is
  * live/convergence.ts).
  */
+import { describeValue } from "@skew/env";
 
 /** What one node reported: the Merkle root of each partition it replicates, or nothing (it could not be asked). */
 export interface NodeRoots {
@@ -62,10 +63,10 @@ export function checkConvergence(snapshot: readonly NodeRoots[]): ConvergenceRep
     }
     for (const [partition, root] of roots) {
       if (!(Number.isSafeInteger(partition) && partition >= 0)) {
-        throw new TypeError(`checkConvergence: ${node} reported partition ${String(partition)}`);
+        throw new TypeError(`checkConvergence: ${node} reported partition ${describeValue(partition)}`);
       }
       if (!Number.isSafeInteger(root))
-        throw new TypeError(`checkConvergence: ${node}'s root ${String(root)} is no integer`);
+        throw new TypeError(`checkConvergence: ${node}'s root ${describeValue(root)} is no integer`);
       let holders = byPartition.get(partition);
       if (holders === undefined) {
         holders = new Map();

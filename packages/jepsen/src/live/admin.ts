@@ -8,6 +8,7 @@
  * touched. So a skew set here moves `lww-wall` and not `lww-truetime`, as a
  * wrong local clock would on a Spanner machine with its GPS receiver.
  */
+import { describeValue } from "@skew/env";
 import { LiveError } from "./errors.js";
 
 export interface ClockChange {
@@ -42,7 +43,7 @@ export async function adjustClock(
   for (const [field, value] of Object.entries(change)) {
     if (!["offsetMs", "driftPpm", "jumpMs"].includes(field)) throw new TypeError(`adjustClock: unknown field ${field}`);
     if (typeof value !== "number" || !Number.isFinite(value)) {
-      throw new TypeError(`adjustClock: ${field} must be a finite number, got ${String(value)}`);
+      throw new TypeError(`adjustClock: ${field} must be a finite number, got ${describeValue(value)}`);
     }
   }
   const endpoint = `${url.replace(/\/+$/, "")}/admin/clock`;

@@ -20,7 +20,7 @@
  * `@skew/client` has node-level calls (`health`, `cluster`) but no debug
  * ones, so `/debug/merkle` is fetched directly.
  */
-import { sleep } from "@skew/env";
+import { describeValue, sleep } from "@skew/env";
 import { SystemTimers } from "@skew/env/system";
 import { type ConvergenceReport, checkConvergence, type NodeRoots } from "../checkers/convergence.js";
 import type { NodeRead } from "../checkers/stale-reads.js";
@@ -42,7 +42,7 @@ function entriesOf(nodes: NodeUrls, what: string): [string, string][] {
   if (entries.length === 0) throw new TypeError(`${what}: no nodes`);
   for (const [id, url] of entries) {
     if (typeof url !== "string" || !/^https?:\/\//.test(url)) {
-      throw new TypeError(`${what}: node ${id}'s URL must be http(s)://..., got ${String(url)}`);
+      throw new TypeError(`${what}: node ${describeValue(id)}'s URL must be http(s)://..., got ${describeValue(url)}`);
     }
   }
   return entries;
@@ -94,7 +94,7 @@ export async function merkleSnapshot(
 ): Promise<MerkleLook[]> {
   const entries = entriesOf(nodes, "merkleSnapshot");
   if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0)) {
-    throw new RangeError(`merkleSnapshot: requestTimeoutMs must be > 0, got ${String(requestTimeoutMs)}`);
+    throw new RangeError(`merkleSnapshot: requestTimeoutMs must be > 0, got ${describeValue(requestTimeoutMs)}`);
   }
   return Promise.all(entries.map(([id, url]) => lookAt(id, url, requestTimeoutMs, !Array.isArray(nodes))));
 }
@@ -135,7 +135,7 @@ export async function awaitConvergence(nodes: NodeUrls, options: AwaitConvergenc
     ["requestTimeoutMs", requestTimeoutMs],
   ] as const) {
     if (!(Number.isFinite(value) && value > 0)) {
-      throw new RangeError(`awaitConvergence: ${name} must be a finite number > 0, got ${String(value)}`);
+      throw new RangeError(`awaitConvergence: ${name} must be a finite number > 0, got ${describeValue(value)}`);
     }
   }
   const timers = new SystemTimers();

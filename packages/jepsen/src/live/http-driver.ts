@@ -23,7 +23,7 @@
  * history that stopped half way.
  */
 import { SkewClient, timeoutMsMax } from "@skew/client";
-import type { MonotonicClock, TimerHandle, Timers } from "@skew/env";
+import { describeValue, type MonotonicClock, type TimerHandle, type Timers } from "@skew/env";
 import { SystemMonotonicClock, SystemTimers } from "@skew/env/system";
 import type { ClientRequest } from "@skew/kv";
 import type { Driver, Outcome, WorkloadClient } from "../driver.js";
@@ -156,7 +156,7 @@ export class HttpDriver implements Driver {
     const client = this.#nodeClients.get(node);
     if (client === undefined) this.url(node); // throws, naming the nodes
     if (!(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= timeoutMsMax)) {
-      throw new RangeError(`HttpDriver: timeoutMs must be in (0, ${timeoutMsMax}], got ${String(timeoutMs)}`);
+      throw new RangeError(`HttpDriver: timeoutMs must be in (0, ${timeoutMsMax}], got ${describeValue(timeoutMs)}`);
     }
     if (typeof done !== "function") throw new TypeError("HttpDriver: done must be a function");
     const call: InFlight = { controller: new AbortController() };
@@ -195,7 +195,7 @@ export class HttpDriver implements Driver {
   after(delayMs: number, action: () => void): void {
     if (this.#closed) return; // a stopped run schedules nothing
     if (!(Number.isFinite(delayMs) && delayMs >= 0)) {
-      throw new RangeError(`HttpDriver: delayMs must be a finite number >= 0, got ${String(delayMs)}`);
+      throw new RangeError(`HttpDriver: delayMs must be a finite number >= 0, got ${describeValue(delayMs)}`);
     }
     const handle = this.#timers.schedule(delayMs, () => {
       this.#afters.delete(handle);

@@ -11,7 +11,7 @@
  * fault schedule, not when the operating system runs whom. What a live run
  * proves is that the laws hold on real processes and real sockets.
  */
-import type { Random } from "@skew/env";
+import { describeValue, type Random } from "@skew/env";
 import type { QuorumOptions } from "@skew/kv";
 import { describeFault, type Fault } from "../faults/schedule.js";
 import type { History, Op } from "../history.js";
@@ -68,7 +68,8 @@ export async function runLiveWorkload(options: LiveRunOptions): Promise<LiveRun>
   const { driver, kind, bucket, key, random, runMs } = options;
   const nodes = options.nodes ?? driver.nodes;
   const faults = options.faults ?? [];
-  if (!(Number.isFinite(runMs) && runMs > 0)) throw new RangeError(`runLiveWorkload: runMs must be > 0, got ${runMs}`);
+  if (!(Number.isFinite(runMs) && runMs > 0))
+    throw new RangeError(`runLiveWorkload: runMs must be > 0, got ${describeValue(runMs)}`);
   if (faults.length > 0 && options.nemesis === undefined) {
     throw new TypeError("runLiveWorkload: faults need a nemesis to play them");
   }

@@ -11,6 +11,7 @@
  * read could miss (a sloppy quorum would make "lost" mean "not handed off
  * yet").
  */
+import { describeValue } from "@skew/env";
 import type { ConflictMode, QuorumOptions } from "@skew/kv";
 import { JepsenError } from "../errors.js";
 import type { Fault } from "../faults/schedule.js";
@@ -72,7 +73,9 @@ export function simulateWorkload(options: SimulatedRunOptions): SimulatedRun {
   const { seed, mode, kind } = options;
   const nodes = options.nodes ?? ["n1", "n2", "n3"];
   const runMs = options.runMs ?? runMsDefault;
-  if (!(runMs > 0 && Number.isFinite(runMs))) throw new RangeError(`simulateWorkload: runMs must be > 0, got ${runMs}`);
+  if (!(Number.isFinite(runMs) && runMs > 0)) {
+    throw new RangeError(`simulateWorkload: runMs must be > 0, got ${describeValue(runMs)}`);
+  }
   const quorum = options.quorum ?? { timeoutMs: quorumTimeoutMsDefault };
   const clientTimeoutMs = options.clientTimeoutMs ?? 2 * (quorum.timeoutMs ?? quorumTimeoutMsDefault);
   const bucket = mode;

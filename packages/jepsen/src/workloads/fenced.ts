@@ -30,7 +30,7 @@
  * and fencing is a different question. `startFenced` starts it as
  * `startWorkload` starts those.
  */
-import type { Random } from "@skew/env";
+import { describeValue, type Random } from "@skew/env";
 import type { ClientRequest, QuorumOptions } from "@skew/kv";
 import { checkFencing, type FencingReport } from "../checkers/fencing.js";
 import { checkRegister } from "../checkers/register.js";
@@ -72,7 +72,7 @@ export class LeaseService {
 
   constructor(leaseMs: number = leaseMsDefault) {
     if (!(Number.isFinite(leaseMs) && leaseMs > 0)) {
-      throw new RangeError(`LeaseService: leaseMs must be a finite number > 0, got ${String(leaseMs)}`);
+      throw new RangeError(`LeaseService: leaseMs must be a finite number > 0, got ${describeValue(leaseMs)}`);
     }
     this.leaseMs = leaseMs;
   }
@@ -102,7 +102,8 @@ export class LeaseService {
 
   /** The service's clock is the driver's, which never goes back: a time earlier than one already seen is a caller's bug. */
   #advance(nowMs: number): void {
-    if (!Number.isFinite(nowMs)) throw new RangeError(`LeaseService: nowMs must be finite, got ${String(nowMs)}`);
+    if (!Number.isFinite(nowMs))
+      throw new RangeError(`LeaseService: nowMs must be finite, got ${describeValue(nowMs)}`);
     if (nowMs < this.#lastNowMs) {
       throw new RangeError(`LeaseService: time went back from ${this.#lastNowMs} to ${nowMs} ms`);
     }
@@ -159,7 +160,7 @@ export class FencedWriters extends Workload<FencedOptions> {
     super(options);
     for (const [name, value] of [["leaseRetryMsMax", options.leaseRetryMsMax]] as const) {
       if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
-        throw new RangeError(`FencedWriters: ${name} must be a finite number >= 0, got ${String(value)}`);
+        throw new RangeError(`FencedWriters: ${name} must be a finite number >= 0, got ${describeValue(value)}`);
       }
     }
     if (options.nowMs !== undefined && typeof options.nowMs !== "function") {

@@ -15,7 +15,7 @@
  *
  * Client ids are the workload's (`clientsOf`): a driver must provide them.
  */
-import type { Random } from "@skew/env";
+import { describeValue, type Random } from "@skew/env";
 import type { QuorumOptions } from "@skew/kv";
 import type { Driver } from "../driver.js";
 import { CounterWorkload } from "./counter.js";
@@ -117,6 +117,6 @@ export function startWorkload(options: SuiteOptions): RunningWorkload<WorkloadKi
 
 function checkKind(kind: WorkloadKind): void {
   if (!(workloadKinds as readonly string[]).includes(kind)) {
-    throw new TypeError(`unknown workload ${String(kind)}; one of ${workloadKinds.join(", ")}`);
+    throw new TypeError(`unknown workload ${describeValue(kind)}; one of ${workloadKinds.join(", ")}`);
   }
 }

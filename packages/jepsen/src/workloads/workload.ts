@@ -11,7 +11,7 @@
  * it: its operation stays pending in the history, which ends it `info` when
  * the test closes it, and `idle` stops waiting for it.
  */
-import type { Random } from "@skew/env";
+import { describeValue, type Random } from "@skew/env";
 import type { QuorumOptions } from "@skew/kv";
 import type { Driver, Outcome, WorkloadClient } from "../driver.js";
 
@@ -47,8 +47,10 @@ export abstract class Workload<Options extends WorkloadOptions = WorkloadOptions
   #running = false;
 
   constructor(options: Options) {
-    if (!(options.thinkMsMax >= 0 && Number.isFinite(options.thinkMsMax))) {
-      throw new RangeError(`workload: thinkMsMax must be a finite number >= 0, got ${String(options.thinkMsMax)}`);
+    if (!(Number.isFinite(options.thinkMsMax) && options.thinkMsMax >= 0)) {
+      throw new RangeError(
+        `workload: thinkMsMax must be a finite number >= 0, got ${describeValue(options.thinkMsMax)}`,
+      );
     }
     this.options = options;
   }

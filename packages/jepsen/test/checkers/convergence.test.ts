@@ -114,5 +114,13 @@ describe("checkConvergence", () => {
     ).toThrow(TypeError);
     expect(() => checkConvergence([{ node: "n1", roots: new Map([[0, 1.5]]) }])).toThrow(TypeError);
     expect(() => checkConvergence([{ node: "n1", roots: new Map([[-1, 1]]) }])).toThrow(TypeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => checkConvergence([{ node: "n1", roots: new Map([[bad, 1]]) }])).toThrow(
+        /^checkConvergence: n1 reported partition an? \w+$/,
+      );
+      expect(() => checkConvergence([{ node: "n1", roots: new Map([[0, bad]]) }])).toThrow(
+        /^checkConvergence: n1's root an? \w+ is no integer$/,
+      );
+    }
   });
 });

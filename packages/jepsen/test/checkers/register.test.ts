@@ -112,5 +112,16 @@ describe("checkRegister: lost writes and real-time order, from the history alone
     badAt(0).invoke("a", "read", null);
     badAt(1).ok("a", "not ids");
     expect(() => checkRegister(bad.ops)).toThrow(/array of integer ids/);
+    for (const process of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      const twice = [0, 1].map((index) => ({
+        index,
+        type: "invoke" as const,
+        process,
+        f: "write",
+        value: 1,
+        timeUs: 0,
+      }));
+      expect(() => checkRegister(twice)).toThrow(/^history: process an? \w+ invoked twice \(index 1\)$/);
+    }
   });
 });

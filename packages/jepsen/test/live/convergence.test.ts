@@ -131,6 +131,19 @@ describe("awaitConvergence against stand-in nodes", () => {
     expect(looks[1]?.problem).toMatch(/partition 0's root is "five"/);
   });
 
+  it("names a bad URL or timeout whatever it is, even a value whose conversion to text throws", async () => {
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      await expect(merkleSnapshot({ n1: bad })).rejects.toThrow(
+        /^merkleSnapshot: node "n1"'s URL must be http\(s\):\/\/\.\.\., got an? \w+$/,
+      );
+      await expect(merkleSnapshot([bad])).rejects.toThrow(/^merkleSnapshot: node an? \w+'s URL .*, got an? \w+$/);
+      await expect(merkleSnapshot(["http://127.0.0.1:9"], bad)).rejects.toThrow(/requestTimeoutMs .*, got an? \w+$/);
+      await expect(awaitConvergence(["http://127.0.0.1:9"], { deadlineMs: 1, pollMs: bad })).rejects.toThrow(
+        /pollMs .*, got an? \w+$/,
+      );
+    }
+  });
+
   it("readEachNode: one r = 1 read through each node; a found value, none, and a failure", async () => {
     const [a, b, c] = [await fake(), await fake(), await fake()];
     a.answer(() => ({

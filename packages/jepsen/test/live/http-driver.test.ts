@@ -224,6 +224,12 @@ describe("HttpDriver: time, timers and mistakes", () => {
       RangeError,
     );
     expect(() => driver.client("c1").after(-1, () => {})).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => driver.client("c1").after(bad, () => {})).toThrow(/^HttpDriver: delayMs .*, got an? \w+$/);
+      expect(() => driver.client("c1").call("n1", { kind: "get", bucket: "b", key: "k" }, () => {}, bad)).toThrow(
+        /^HttpDriver: timeoutMs .*, got an? \w+$/,
+      );
+    }
     expect(() => new HttpDriver({ nodes: {} })).toThrow(TypeError);
     driver.client("c1").call("n1", { kind: "history", bucket: "b", key: "k" }, () => {});
     await until(() => driver.error !== undefined, "the error");

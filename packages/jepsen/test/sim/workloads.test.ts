@@ -95,3 +95,13 @@ describe("simulateWorkload is a function of its seed", () => {
     expect(once(seed + 1).traceHash).not.toBe(a.traceHash);
   });
 });
+
+describe("simulateWorkload's checks", () => {
+  it("name a bad run length whatever it is, even a value whose conversion to text throws", () => {
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => simulateWorkload({ seed: 1, mode: "lww-wall", kind: "blind", runMs: bad })).toThrow(
+        /^simulateWorkload: runMs must be > 0, got an? \w+$/,
+      );
+    }
+  });
+});

@@ -238,5 +238,9 @@ describe("LeaseService (the lock service's laws, by fast-check)", () => {
     expect(() => service.acquire("b", 49)).toThrow(RangeError);
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
       expect(() => new LeaseService(bad)).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => new LeaseService(bad)).toThrow(/^LeaseService: leaseMs must be .*, got an? \w+$/);
+      expect(() => service.acquire("a", bad)).toThrow(/^LeaseService: nowMs must be finite, got an? \w+$/);
+    }
   });
 });

@@ -5,6 +5,7 @@
  * names the class it came from (`where`), so a caller sees which history
  * refused it.
  */
+import { describeValue } from "@skew/env";
 import {
   historyCollectKeysPerCallDefault,
   historyMaxAgeMsDefault,
@@ -19,20 +20,20 @@ export function checkKey(where: string, key: unknown): asserts key is string {
 /** Any number but NaN (±∞ compare fine against a history's times). */
 export function checkNumber(where: string, name: string, value: unknown): asserts value is number {
   if (typeof value !== "number" || Number.isNaN(value)) {
-    throw new TypeError(`${where}: ${name} must be a number, got ${String(value)}`);
+    throw new TypeError(`${where}: ${name} must be a number, got ${describeValue(value)}`);
   }
 }
 
 /** A number that is neither NaN nor ±∞. */
 export function checkFiniteNumber(where: string, name: string, value: unknown): asserts value is number {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new TypeError(`${where}: ${name} must be a finite number, got ${String(value)}`);
+    throw new TypeError(`${where}: ${name} must be a finite number, got ${describeValue(value)}`);
   }
 }
 
 export function checkCount(where: string, name: string, value: number, max: number): void {
   if (!Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new RangeError(`${where}: ${name} must be an integer from 1 to ${max}, got ${value}`);
+    throw new RangeError(`${where}: ${name} must be an integer from 1 to ${max}, got ${describeValue(value)}`);
   }
 }
 
@@ -53,7 +54,7 @@ export interface HistoryLimits {
 export function resolveLimits(where: string, options: HistoryLimitOptions): HistoryLimits {
   const maxAge = options.maxAge ?? historyMaxAgeMsDefault;
   if (typeof maxAge !== "number" || !(maxAge >= 0)) {
-    throw new RangeError(`${where}: maxAge must be a number >= 0, got ${maxAge}`);
+    throw new RangeError(`${where}: maxAge must be a number >= 0, got ${describeValue(maxAge)}`);
   }
   const versionsPerKey = options.versionsPerKey ?? historyVersionsPerKeyDefault;
   checkCount(where, "versionsPerKey", versionsPerKey, historyVersionsPerKeyMax);

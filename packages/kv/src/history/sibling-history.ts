@@ -58,7 +58,7 @@
  * arrival orders may keep different siblings and horizons; both still answer
  * exactly as the unbounded history does wherever they answer.
  */
-import { err, ok, type Result } from "@skew/env";
+import { describeValue, err, ok, type Result } from "@skew/env";
 import { historySiblingGhostsPerKeyDefault, historySiblingGhostsPerKeyMax } from "../constants.js";
 import { compareValues, type Value } from "../record/record.js";
 import {
@@ -199,12 +199,14 @@ function checkReport(report: SiblingReport): void {
     throw new TypeError("SiblingHistory: a report's replica must be a non-empty string");
   }
   if (!Number.isSafeInteger(report.counter) || report.counter < 1) {
-    throw new TypeError(`SiblingHistory: a report's counter must be a positive integer, got ${String(report.counter)}`);
+    throw new TypeError(
+      `SiblingHistory: a report's counter must be a positive integer, got ${describeValue(report.counter)}`,
+    );
   }
   checkTime("a report's at", report.at);
   if (report.supersededAt !== undefined) checkTime("a report's supersededAt", report.supersededAt);
   if (!Number.isSafeInteger(report.fence) || report.fence < 0) {
-    throw new TypeError(`SiblingHistory: a report's fence must be an integer >= 0, got ${String(report.fence)}`);
+    throw new TypeError(`SiblingHistory: a report's fence must be an integer >= 0, got ${describeValue(report.fence)}`);
   }
   if (report.value !== null && !(report.value instanceof Uint8Array)) {
     throw new TypeError("SiblingHistory: a report's value must be a Uint8Array or null (a tombstone)");

@@ -10,6 +10,7 @@
  * 1 + 2d per level (D levels) hashes and sends d segments' entries, instead
  * of every entry; equal roots end it after one hash.
  */
+import { describeValue } from "@skew/env";
 import { exchangeLevelsPerRoundDefault } from "./constants.js";
 import type { MerkleTree } from "./tree.js";
 
@@ -30,7 +31,7 @@ export function differingIndexes(
 /** The indexes `levels` levels below each of `indexes`, in order: 2^levels per index. */
 export function descendantIndexes(indexes: readonly number[], levels = 1): number[] {
   if (!Number.isInteger(levels) || levels < 0 || levels > 30) {
-    throw new RangeError(`descendantIndexes: levels must be an integer in [0, 30], got ${levels}`);
+    throw new RangeError(`descendantIndexes: levels must be an integer in [0, 30], got ${describeValue(levels)}`);
   }
   const fanOut = 2 ** levels;
   const descendants: number[] = [];
@@ -69,7 +70,7 @@ export function compareTrees(local: MerkleTree, remote: MerkleTree, options: Com
   }
   const stride = options.levelsPerRound ?? exchangeLevelsPerRoundDefault;
   if (!Number.isInteger(stride) || stride < 1) {
-    throw new RangeError(`compareTrees: levelsPerRound must be an integer >= 1, got ${stride}`);
+    throw new RangeError(`compareTrees: levelsPerRound must be an integer >= 1, got ${describeValue(stride)}`);
   }
   let level = 0;
   let indexes = [0];

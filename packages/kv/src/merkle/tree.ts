@@ -28,6 +28,7 @@
  * Both replicas must build their trees the same way: the seeds and mixes
  * below are part of the protocol.
  */
+import { describeValue } from "@skew/env";
 import { murmur3Pair, murmur3Utf8 } from "../ring/murmur3.js";
 import { merkleDepthDefault, merkleDepthMax } from "./constants.js";
 
@@ -60,7 +61,9 @@ export class MerkleTree {
   constructor(options: MerkleTreeOptions = {}) {
     const depth = options.depth ?? merkleDepthDefault;
     if (!Number.isInteger(depth) || depth < 0 || depth > merkleDepthMax) {
-      throw new RangeError(`MerkleTree: depth must be an integer in [0, ${merkleDepthMax}], got ${depth}`);
+      throw new RangeError(
+        `MerkleTree: depth must be an integer in [0, ${merkleDepthMax}], got ${describeValue(depth)}`,
+      );
     }
     this.depth = depth;
     this.#hashes = new Uint32Array(2 << depth);
@@ -91,6 +94,9 @@ export class MerkleTree {
   /** Records `digest` as the state of `keyId`, replacing what was recorded. O(1). */
   set(keyId: string, digest: number): void {
     checkKeyId(keyId);
+    if (typeof digest !== "number") {
+      throw new TypeError(`MerkleTree: digest must be a number, got ${describeValue(digest)}`);
+    }
     if (digest >>> 0 !== digest) {
       throw new RangeError(`MerkleTree: digest must be an unsigned 32-bit integer, got ${digest}`);
     }
@@ -212,14 +218,14 @@ export class MerkleTree {
 
   #checkLevel(level: number, max: number): void {
     if (!Number.isInteger(level) || level < 0 || level > max) {
-      throw new RangeError(`MerkleTree: level must be an integer in [0, ${max}], got ${level}`);
+      throw new RangeError(`MerkleTree: level must be an integer in [0, ${max}], got ${describeValue(level)}`);
     }
   }
 
   #checkIndex(level: number, index: number): void {
     if (!Number.isInteger(index) || index < 0 || index >= 2 ** level) {
       throw new RangeError(
-        `MerkleTree: index at level ${level} must be an integer in [0, ${2 ** level}), got ${index}`,
+        `MerkleTree: index at level ${level} must be an integer in [0, ${2 ** level}), got ${describeValue(index)}`,
       );
     }
   }

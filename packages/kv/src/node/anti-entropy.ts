@@ -45,7 +45,7 @@
  * peers of the first exchanges, the second the joins), plus an exchange's
  * round trips.
  */
-import type { Random } from "@skew/env";
+import { describeValue, type Random } from "@skew/env";
 import {
   antiEntropyIntervalMsDefault,
   antiEntropyKeysPerRoundMax,
@@ -160,7 +160,9 @@ export class AntiEntropy {
     this.#host = host;
     const intervalMs = host.intervalMs ?? antiEntropyIntervalMsDefault;
     if (typeof intervalMs !== "number" || !(intervalMs > 0) || !Number.isFinite(intervalMs)) {
-      throw new RangeError(`KvNode: antiEntropyIntervalMs must be a positive number of ms, got ${String(intervalMs)}`);
+      throw new RangeError(
+        `KvNode: antiEntropyIntervalMs must be a positive number of ms, got ${describeValue(intervalMs)}`,
+      );
     }
     this.#intervalMs = intervalMs;
     for (const partition of host.ring.partitionsOwnedBy(host.self, replicasDefault)) {

@@ -63,7 +63,7 @@
  * `historyCollectIntervalMs`, visiting at most `collectKeysPerCall` keys per
  * bucket (the history's own round robin, mirrored here to sync storage).
  */
-import { err, ok, type Result } from "@skew/env";
+import { describeValue, err, ok, type Result } from "@skew/env";
 import { logicalMax } from "@skew/hlc";
 import type { Sibling as DottedSibling } from "@skew/vector";
 import { crc32c } from "../checksum/index.js";
@@ -136,7 +136,7 @@ export class CausalHistories {
     this.#store = new HistoryStore({ prefix: causalHistoryPrefix, infiniteHorizon: true }, write, this.stats);
     const maxAgeMs = options.maxAgeMs ?? historyMaxAgeMsDefault;
     if (!(typeof maxAgeMs === "number" && maxAgeMs >= 0 && Number.isFinite(maxAgeMs))) {
-      throw new RangeError(`KvNode: history.maxAgeMs must be a finite number >= 0, got ${String(maxAgeMs)}`);
+      throw new RangeError(`KvNode: history.maxAgeMs must be a finite number >= 0, got ${describeValue(maxAgeMs)}`);
     }
     for (const [bucket, mode] of buckets) {
       if (mode !== "causal") continue;

@@ -24,6 +24,7 @@
  * sent again (the message or the ack may have been lost; merging is
  * idempotent, so a duplicate does no harm).
  */
+import { describeValue } from "@skew/env";
 import { hintDeliveriesInFlightMax, hintDeliveryRetryMs } from "../constants.js";
 import type { OperationId } from "../messages.js";
 import { decodeRecord, encodeRecord, fenceOf, type KvRecord, mergeRecords } from "../record/index.js";
@@ -88,7 +89,7 @@ export class HintStore {
 
   constructor(hintsMax: number) {
     if (!Number.isSafeInteger(hintsMax) || hintsMax < 0) {
-      throw new RangeError(`KvNode: hintsMax must be a non-negative integer, got ${String(hintsMax)}`);
+      throw new RangeError(`KvNode: hintsMax must be a non-negative integer, got ${describeValue(hintsMax)}`);
     }
     this.hintsMax = hintsMax;
   }

@@ -66,7 +66,7 @@
  * start for the same reason. Version vectors gain one entry per such
  * event, not per write.
  */
-import { assert, type Random } from "@skew/env";
+import { assert, describeValue, type Random } from "@skew/env";
 import { VectorClock, VectorError } from "@skew/vector";
 import {
   heartbeatIntervalMsDefault,
@@ -247,7 +247,8 @@ export class KvNode {
     for (const [bucket, mode] of Object.entries(buckets)) {
       if (bucket === "" || bucket.includes("\u0000"))
         throw new RangeError("KvNode: a bucket name is non-empty, no NUL");
-      if (!isConflictMode(mode)) throw new RangeError(`KvNode: bucket ${bucket} has no conflict mode: ${String(mode)}`);
+      if (!isConflictMode(mode))
+        throw new RangeError(`KvNode: bucket ${bucket} has no conflict mode: ${describeValue(mode)}`);
       modes.set(bucket, mode);
     }
     this.#buckets = modes;
@@ -256,7 +257,7 @@ export class KvNode {
     }
     if (clocks.truetime === undefined) throw new TypeError("KvNode: clocks must hold wall, hlc, lamport and truetime");
     if (options.durability !== undefined && options.durability !== "sync" && options.durability !== "relaxed") {
-      throw new RangeError(`KvNode: durability is "sync" or "relaxed", got ${String(options.durability)}`);
+      throw new RangeError(`KvNode: durability is "sync" or "relaxed", got ${describeValue(options.durability)}`);
     }
     this.#clocks = clocks;
     this.#outbox = new Outbox(id, () => clocks.hlc.now());
@@ -478,7 +479,9 @@ export class KvNode {
    */
   membership(nowMs: number = this.#nowMs): PeerView[] {
     if (typeof nowMs !== "number" || !(nowMs >= this.#nowMs) || !Number.isFinite(nowMs)) {
-      throw new RangeError(`KvNode.membership: nowMs must be finite and >= ${this.#nowMs}, got ${String(nowMs)}`);
+      throw new RangeError(
+        `KvNode.membership: nowMs must be finite and >= ${this.#nowMs}, got ${describeValue(nowMs)}`,
+      );
     }
     return this.#membership.view(nowMs);
   }

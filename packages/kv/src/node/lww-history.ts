@@ -38,7 +38,7 @@
  * (at least its last version, the tombstone), and hints a fallback holds are
  * recorded only when they are handed off to the primary.
  */
-import { err, ok, type Result } from "@skew/env";
+import { describeValue, err, ok, type Result } from "@skew/env";
 import { logicalMax } from "@skew/hlc";
 import { historyMaxAgeMsDefault } from "../constants.js";
 import { type HistoryTruncatedError, type Version, VersionHistory, type VersionView } from "../history/index.js";
@@ -95,7 +95,7 @@ export class LwwHistories {
     this.#store = new HistoryStore({ prefix: historyPrefix, infiniteHorizon: false }, write, this.stats);
     const maxAgeMs = options.maxAgeMs;
     if (maxAgeMs !== undefined && !(typeof maxAgeMs === "number" && maxAgeMs >= 0 && Number.isFinite(maxAgeMs))) {
-      throw new RangeError(`KvNode: history.maxAgeMs must be a finite number >= 0, got ${String(maxAgeMs)}`);
+      throw new RangeError(`KvNode: history.maxAgeMs must be a finite number >= 0, got ${describeValue(maxAgeMs)}`);
     }
     for (const [bucket, mode] of buckets) {
       if (mode === "causal") continue;

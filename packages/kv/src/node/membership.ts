@@ -33,6 +33,7 @@
  * which after a round of heartbeats is the fastest clock in the cluster, not
  * the sender's.
  */
+import { describeValue } from "@skew/env";
 import { FailureDetectorRegistry, PhiAccrualDetector, type PhiAccrualOptions } from "@skew/failure-detector";
 import {
   acceptablePauseHeartbeats,
@@ -89,7 +90,7 @@ export class Membership {
       !(heartbeatIntervalMs >= heartbeatIntervalMsMin && heartbeatIntervalMs <= heartbeatIntervalMsMax)
     ) {
       throw new RangeError(
-        `KvNode: heartbeatIntervalMs must be in [${heartbeatIntervalMsMin}, ${heartbeatIntervalMsMax}], got ${String(heartbeatIntervalMs)}`,
+        `KvNode: heartbeatIntervalMs must be in [${heartbeatIntervalMsMin}, ${heartbeatIntervalMsMax}], got ${describeValue(heartbeatIntervalMs)}`,
       );
     }
     this.heartbeatIntervalMs = heartbeatIntervalMs;

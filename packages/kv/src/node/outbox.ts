@@ -23,7 +23,7 @@
  * the same time, and an acknowledgement does not wait for the syncs of other
  * clients' writes that happened to be issued before its quorum came in.
  */
-import { assert } from "@skew/env";
+import { assert, describeValue } from "@skew/env";
 import type { Timestamp } from "@skew/hlc";
 import { outputsPendingMax } from "../constants.js";
 import type { RequestId } from "../coordinator/reply-to.js";
@@ -105,7 +105,7 @@ export class Outbox {
   durable(batchId: number): void {
     if (batchId !== this.#durable + 1 || batchId > this.#issued) {
       throw new RangeError(
-        `handleDurable: expected batch ${this.#durable + 1} (issued ${this.#issued}), got ${batchId}`,
+        `handleDurable: expected batch ${this.#durable + 1} (issued ${this.#issued}), got ${describeValue(batchId)}`,
       );
     }
     this.#durable = batchId;

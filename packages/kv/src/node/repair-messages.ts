@@ -6,7 +6,7 @@
  * Index ranges (a level's width, a tree's depth) depend on the receiver's
  * tree and are checked there.
  */
-import { err, ok, type Result } from "@skew/env";
+import { describeValue, err, ok, type Result } from "@skew/env";
 import type { Timestamp } from "@skew/hlc";
 import { antiEntropyKeysPerRoundMax, antiEntropyNodesPerStepMax, requestIdCharsMax } from "../constants.js";
 import { KvError } from "../errors.js";
@@ -152,7 +152,7 @@ export function parseRepairMessage(m: Record<string, unknown>): Result<RepairPee
       }
       return ok(m as unknown as TombstoneRemoveMessage);
     default:
-      return malformed(`unknown kind ${JSON.stringify(String(m.kind))}`);
+      return malformed(`unknown kind ${describeValue(m.kind)}`);
   }
 }
 

@@ -53,6 +53,7 @@
  * Every replica of a key removes the same T, so the Merkle trees, which
  * hold only records, agree again once the removes are through.
  */
+import { describeValue } from "@skew/env";
 import {
   ghostRetentionMsDefault,
   replicasDefault,
@@ -365,7 +366,7 @@ export class Tombstones {
 
 function checkMs(name: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`KvNode: ${name} must be a non-negative number of ms, got ${String(value)}`);
+    throw new RangeError(`KvNode: ${name} must be a non-negative number of ms, got ${describeValue(value)}`);
   }
   return value;
 }

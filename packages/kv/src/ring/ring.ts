@@ -17,7 +17,7 @@
  * one. Every node must use the same ring: rebuild it from `owners` with
  * `new HashRing({ owners })` (Riak gossips its ring for this).
  */
-import { assert } from "@skew/env";
+import { assert, describeValue } from "@skew/env";
 import { claimForJoin, claimForLeave, roundRobinOwners } from "./claim.js";
 import { claimSpacingPartitions, partitionsDefault, partitionsMax } from "./constants.js";
 import { checkNodeId } from "./node-id.js";
@@ -68,6 +68,7 @@ export class HashRing {
 
   /** The partition that holds `hash` (an unsigned 32-bit integer, such as `hashKey`'s). */
   partitionOf(hash: number): number {
+    if (typeof hash !== "number") throw new TypeError(`HashRing: hash must be a number, got ${describeValue(hash)}`);
     if (hash >>> 0 !== hash) throw new RangeError(`HashRing: hash must be an unsigned 32-bit integer, got ${hash}`);
     return Math.floor(hash / this.#width);
   }
@@ -136,7 +137,9 @@ export class HashRing {
 
   #checkPartition(partition: number): void {
     if (!Number.isInteger(partition) || partition < 0 || partition >= this.partitions) {
-      throw new RangeError(`HashRing: partition must be an integer in [0, ${this.partitions}), got ${partition}`);
+      throw new RangeError(
+        `HashRing: partition must be an integer in [0, ${this.partitions}), got ${describeValue(partition)}`,
+      );
     }
   }
 
@@ -176,7 +179,9 @@ function checkPartitions(partitions: unknown): asserts partitions is number {
     partitions > partitionsMax ||
     (partitions & (partitions - 1)) !== 0
   ) {
-    throw new RangeError(`HashRing: partitions must be a power of two in [1, ${partitionsMax}], got ${partitions}`);
+    throw new RangeError(
+      `HashRing: partitions must be a power of two in [1, ${partitionsMax}], got ${describeValue(partitions)}`,
+    );
   }
 }
 
@@ -201,6 +206,6 @@ function checkOwners(owners: unknown): string[] {
 
 function checkCount(value: number, min: number, name: string): void {
   if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`HashRing: ${name} must be an integer >= ${min}, got ${value}`);
+    throw new RangeError(`HashRing: ${name} must be an integer >= ${min}, got ${describeValue(value)}`);
   }
 }

@@ -351,6 +351,11 @@ describe("SiblingHistory", () => {
     expect(() => new SiblingHistory({ ghostsPerKey: historySiblingGhostsPerKeyMax + 1 })).toThrow(RangeError);
     expect(() => new SiblingHistory({ collectKeysPerCall: 1.5 })).toThrow(RangeError);
     expect(() => new SiblingHistory({ maxAge: -1 })).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => history.observe("k", { ...good, counter: bad })).toThrow(/counter must be .*, got an? \w+$/);
+      expect(() => history.observe("k", { ...good, fence: bad })).toThrow(/fence must be .*, got an? \w+$/);
+      expect(() => history.observe("k", { ...good, at: bad })).toThrow(/at must be a finite number, got an? \w+$/);
+    }
     expect(history.history("k")).toEqual([
       { replica: "n1", counter: 1, at: 1, supersededAt: undefined, bytes: 0, tombstone: true },
     ]);

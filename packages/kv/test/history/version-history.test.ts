@@ -230,6 +230,13 @@ describe("VersionHistory", () => {
     expect(() => new VersionHistory({ versionsPerKey: historyVersionsPerKeyMax + 1 })).toThrow(RangeError);
     expect(() => new VersionHistory({ collectKeysPerCall: 1.5 })).toThrow(RangeError);
     expect(() => new VersionHistory({ maxAge: -1 })).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => history.versionAt("k", bad)).toThrow(/^VersionHistory: at must be a number, got an? \w+$/);
+      expect(() => new VersionHistory({ maxAge: bad })).toThrow(/^VersionHistory: maxAge .*, got an? \w+$/);
+      expect(() => new VersionHistory({ versionsPerKey: bad })).toThrow(
+        /^VersionHistory: versionsPerKey .*, got an? \w+$/,
+      );
+    }
     expect(history.history("k")).toEqual([{ at: 1, node: "n1", bytes: 0, tombstone: true }]);
     expect(history.keyCount).toBe(1);
   });

@@ -31,6 +31,11 @@ describe("Membership", () => {
     });
     expect(() => new Membership("n1", members, 0)).toThrow(RangeError);
     expect(() => new Membership("n1", members, Number.NaN)).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => new Membership("n1", members, bad)).toThrow(
+        /^KvNode: heartbeatIntervalMs must be in .*, got an? \w+$/,
+      );
+    }
   });
 
   test("a peer heard every period is never suspected; a silent one is, between 3 and 6 periods after", () => {
@@ -149,6 +154,10 @@ describe("KvNode membership", () => {
       { kind: "handoff-ack", ts, op: "1.1", refused: "NOPE" },
       { kind: "write", ts, op: "1.1", bucket: "b", key: "k", fence: 0, record: new Uint8Array(1), hint: 7 },
       { kind: "write-ack", ts, op: "1.1", refused: "HINTS_EMPTY" },
+      // Kinds that String() cannot convert: refused as malformed like any other unknown kind.
+      { kind: { toString: 0 }, ts },
+      { kind: Object.create(null), ts },
+      { kind: Symbol("heartbeat"), ts },
     ];
     for (const message of bad) {
       expect(parsePeerMessage(message).ok).toBe(false);

@@ -77,5 +77,8 @@ describe("crc32c", () => {
     expect(() => crc32c(new Uint8Array(1), -1)).toThrow(RangeError);
     expect(() => crc32c(new Uint8Array(1), 2 ** 32)).toThrow(RangeError);
     expect(() => crc32c(new Uint8Array(1), 1.5)).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => crc32c(new Uint8Array(1), bad)).toThrow(/^crc32c: seed must be a number, got an? \w+$/);
+    }
   });
 });

@@ -115,5 +115,9 @@ describe("hashKey", () => {
     expect(() => hashKey(1 as unknown as string, "k")).toThrow(TypeError);
     expect(() => hashKey("b", 1 as unknown as string)).toThrow(TypeError);
     expect(() => murmur3(new Uint8Array(0), -1)).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => murmur3(new Uint8Array(0), bad)).toThrow(/^murmur3: seed must be a number, got an? \w+$/);
+      expect(() => murmur3Utf8("k", bad)).toThrow(/^murmur3Utf8: seed must be a number, got an? \w+$/);
+    }
   });
 });

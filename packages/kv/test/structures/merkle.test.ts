@@ -189,5 +189,13 @@ describe("MerkleTree", () => {
     expect(() => compareTrees(tree, new MerkleTree({ depth: 4 }))).toThrow(RangeError);
     expect(() => compareTrees(tree, tree, { levelsPerRound: 0 })).toThrow(RangeError);
     expect(() => differingIndexes(tree, 0, [0], [])).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => new MerkleTree({ depth: bad })).toThrow(/^MerkleTree: depth must be .*, got an? \w+$/);
+      expect(() => tree.set("k", bad)).toThrow(/^MerkleTree: digest must be a number, got an? \w+$/);
+      expect(() => tree.hashesAt(bad, [0])).toThrow(/^MerkleTree: level must be .*, got an? \w+$/);
+      expect(() => tree.hashesAt(2, [bad])).toThrow(/^MerkleTree: index at level 2 must be .*, got an? \w+$/);
+      expect(() => compareTrees(tree, tree, { levelsPerRound: bad })).toThrow(/levelsPerRound .*, got an? \w+$/);
+      expect(() => descendantIndexes([0], bad)).toThrow(/^descendantIndexes: levels .*, got an? \w+$/);
+    }
   });
 });

@@ -215,5 +215,11 @@ describe("HashRing validation", () => {
     expect(() => ring.withNode("a")).toThrow(TypeError);
     expect(() => ring.withoutNode("z")).toThrow(TypeError);
     expect(() => new HashRing({ nodes: ["a"] }).withoutNode("a")).toThrow(RangeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => ring.partitionOf(bad)).toThrow(/^HashRing: hash must be a number, got an? \w+$/);
+      expect(() => ring.ownerOf(bad)).toThrow(/^HashRing: partition must be .*, got an? \w+$/);
+      expect(() => ring.preferenceList(0, bad)).toThrow(/^HashRing: \w+ must be an integer >= 1, got an? \w+$/);
+      expect(() => new HashRing({ nodes: ["a"], partitions: bad })).toThrow(/^HashRing: partitions .*, got an? \w+$/);
+    }
   });
 });

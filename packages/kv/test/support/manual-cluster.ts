@@ -6,13 +6,16 @@
  */
 import { ManualEnvironment } from "@skew/env/manual";
 import { HybridLogicalClock } from "@skew/hlc";
-import { type ConflictMode, LocalCluster } from "@skew/kv";
+import { type ConflictMode, LocalCluster, type LocalClusterOptions } from "@skew/kv";
 import { LamportClock } from "@skew/lamport";
 import { TrueTimeClock } from "@skew/truetime";
 
 export const replicaIds = ["n1", "n2", "n3"] as const;
 
-export function manualCluster(buckets: Readonly<Record<string, ConflictMode>>): {
+export function manualCluster(
+  buckets: Readonly<Record<string, ConflictMode>>,
+  nodeOptions?: LocalClusterOptions["nodeOptions"],
+): {
   readonly env: ManualEnvironment;
   readonly cluster: LocalCluster;
 } {
@@ -27,6 +30,7 @@ export function manualCluster(buckets: Readonly<Record<string, ConflictMode>>): 
       lamport: new LamportClock(id),
       truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
     }),
+    ...(nodeOptions === undefined ? {} : { nodeOptions }),
   });
   return { env, cluster };
 }

@@ -35,7 +35,7 @@
  * close it, at rate x window entries).
  */
 import { timingSafeEqual } from "node:crypto";
-import { assert, err, ok, type Result } from "@skew/env";
+import { assert, describeValue, err, ok, type Result } from "@skew/env";
 import { authSkewToleranceMs } from "./constants.js";
 import { AuthError } from "./errors.js";
 import { nameFromHeader, nameToHeader, peerNameProblem } from "./names.js";
@@ -109,7 +109,7 @@ export function signRequest(auth: PeerAuth, request: SignedRequest): AuthHeaders
   if (typeof method !== "string" || typeof path !== "string") throw new TypeError("signRequest: method and path");
   assertName("to", to);
   if (!Number.isSafeInteger(sentAtMs) || sentAtMs < 0) {
-    throw new TypeError(`signRequest: sentAtMs must be a non-negative integer of ms, got ${sentAtMs}`);
+    throw new TypeError(`signRequest: sentAtMs must be a non-negative integer of ms, got ${describeValue(sentAtMs)}`);
   }
   if (!(body instanceof Uint8Array)) throw new TypeError("signRequest: body must be bytes");
   const signature = sign(auth.secret, [method, path, auth.cluster, auth.self, to, sentAtMs], body);
@@ -148,7 +148,8 @@ export function verifyRequest(
   body: Uint8Array,
   realNowMs: number,
 ): Result<VerifiedRequest, AuthError> {
-  if (!Number.isFinite(realNowMs)) throw new TypeError(`verifyRequest: realNowMs must be a number, got ${realNowMs}`);
+  if (!Number.isFinite(realNowMs))
+    throw new TypeError(`verifyRequest: realNowMs must be a number, got ${describeValue(realNowMs)}`);
   if (typeof request.method !== "string" || typeof request.path !== "string" || !(body instanceof Uint8Array)) {
     throw new TypeError("verifyRequest: method and path must be strings, body bytes");
   }

@@ -8,6 +8,7 @@
  * Its bytes are @skew/kv's metadata counter (a float64 and its CRC-32C,
  * `encodeCount`), as kv stores its incarnation and Lamport counter.
  */
+import { describeValue } from "@skew/env";
 import { decodeCount, encodeCount } from "@skew/kv";
 import { StorageError } from "./errors.js";
 
@@ -15,7 +16,9 @@ export const hlcUpperBoundKey = "m/hlc-upper-bound";
 
 export function encodeHlcUpperBound(boundMs: number): Uint8Array {
   if (!Number.isSafeInteger(boundMs) || boundMs < 0) {
-    throw new RangeError(`encodeHlcUpperBound: the bound must be a non-negative safe integer of ms, got ${boundMs}`);
+    throw new RangeError(
+      `encodeHlcUpperBound: the bound must be a non-negative safe integer of ms, got ${describeValue(boundMs)}`,
+    );
   }
   return encodeCount(boundMs);
 }

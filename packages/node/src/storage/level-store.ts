@@ -50,7 +50,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as delay } from "node:timers/promises";
-import { assert, utf8Length } from "@skew/env";
+import { assert, describeValue, utf8Length } from "@skew/env";
 import type { StorageOp, WriteBatch } from "@skew/kv";
 import { ClassicLevel } from "classic-level";
 import { databaseDirName, groupCommitWindowMsDefault, groupWriteBytesMaxDefault } from "./constants.js";
@@ -213,7 +213,7 @@ export class LevelStore {
    */
   enqueueMeta(key: string, value: Uint8Array): void {
     if (typeof key !== "string" || !key.startsWith(metaPrefix)) {
-      throw new TypeError(`LevelStore.enqueueMeta: the key must start with ${metaPrefix}, got ${String(key)}`);
+      throw new TypeError(`LevelStore.enqueueMeta: the key must start with ${metaPrefix}, got ${describeValue(key)}`);
     }
     const op = this.#levelOp({ kind: "put", key, value });
     const refusal = this.#refusal();
@@ -255,7 +255,7 @@ export class LevelStore {
   /** The durable value of a metadata key (`m/...`), or `undefined` when there is none. */
   async readMeta(key: string): Promise<Uint8Array | undefined> {
     if (typeof key !== "string" || !key.startsWith(metaPrefix)) {
-      throw new TypeError(`LevelStore.readMeta: the key must start with ${metaPrefix}, got ${String(key)}`);
+      throw new TypeError(`LevelStore.readMeta: the key must start with ${metaPrefix}, got ${describeValue(key)}`);
     }
     this.#checkReadable();
     const meta = this.#sublevels.get(metaPrefix) as Sublevel;
@@ -440,10 +440,10 @@ export class LevelStore {
       throw new TypeError("LevelStore.submit: the batch must be { batchId, ops: StorageOp[] }");
     }
     if (!Number.isSafeInteger(batch.batchId)) {
-      throw new TypeError(`LevelStore.submit: batchId must be a safe integer, got ${String(batch.batchId)}`);
+      throw new TypeError(`LevelStore.submit: batchId must be a safe integer, got ${describeValue(batch.batchId)}`);
     }
     if (batch.sync !== undefined && batch.sync !== true) {
-      throw new TypeError(`LevelStore.submit: sync is true or absent, got ${String(batch.sync)}`);
+      throw new TypeError(`LevelStore.submit: sync is true or absent, got ${describeValue(batch.sync)}`);
     }
     const ops: LevelOp[] = [];
     let bytes = 0;
@@ -467,7 +467,7 @@ export class LevelStore {
       return { op: { type: "put", key, value: op.value }, bytes: keyBytes + op.value.byteLength };
     }
     if (op.kind === "delete") return { op: { type: "del", key }, bytes: keyBytes };
-    throw new TypeError(`LevelStore: unknown operation kind ${String((op as { kind: unknown }).kind)}`);
+    throw new TypeError(`LevelStore: unknown operation kind ${describeValue((op as { kind: unknown }).kind)}`);
   }
 }
 

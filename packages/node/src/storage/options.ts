@@ -3,6 +3,7 @@
  * the options: they come from an operator (flags, a config file), so a bad
  * one is a `STORAGE_INVALID_OPTIONS` error that names it, not a crash.
  */
+import { describeValue } from "@skew/env";
 import { groupCommitWindowMsMax, groupWriteBytesMaxMin } from "./constants.js";
 import { StorageError } from "./errors.js";
 
@@ -71,22 +72,24 @@ export function checkOptions(options: LevelStoreOptions): void {
   const invalid = (detail: string): StorageError => new StorageError("STORAGE_INVALID_OPTIONS", detail);
   if (typeof options !== "object" || options === null) throw invalid("expected { dir, durability }");
   if (typeof options.dir !== "string" || options.dir.trim() === "" || options.dir.includes("\u0000")) {
-    throw invalid(`dir must be a non-empty path, got ${JSON.stringify(options.dir)}`);
+    throw invalid(`dir must be a non-empty path, got ${describeValue(options.dir)}`);
   }
   if (!(durabilities as readonly unknown[]).includes(options.durability)) {
-    throw invalid(`durability must be one of ${durabilities.join(", ")}, got ${JSON.stringify(options.durability)}`);
+    throw invalid(`durability must be one of ${durabilities.join(", ")}, got ${describeValue(options.durability)}`);
   }
   if (options.onFlush !== undefined && typeof options.onFlush !== "function") {
     throw invalid("onFlush must be a function");
   }
   const max = options.groupWriteBytesMax;
   if (max !== undefined && (!Number.isSafeInteger(max) || max < groupWriteBytesMaxMin)) {
-    throw invalid(`groupWriteBytesMax must be an integer of at least ${groupWriteBytesMaxMin} bytes, got ${max}`);
+    throw invalid(
+      `groupWriteBytesMax must be an integer of at least ${groupWriteBytesMaxMin} bytes, got ${describeValue(max)}`,
+    );
   }
   const window = options.groupCommitWindowMs;
   if (window !== undefined && !(typeof window === "number" && window >= 0 && window <= groupCommitWindowMsMax)) {
     throw invalid(
-      `groupCommitWindowMs must be a number of ms in [0, ${groupCommitWindowMsMax}], got ${String(window)}`,
+      `groupCommitWindowMs must be a number of ms in [0, ${groupCommitWindowMsMax}], got ${describeValue(window)}`,
     );
   }
 }

@@ -268,5 +268,11 @@ describe("signing and verifying refuse programming mistakes", () => {
       TypeError,
     );
     expect(() => verifyAtN2(signed(), body, Number.NaN)).toThrow(TypeError);
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => signRequest(n1, { method, path, to: "n2", sentAtMs: bad, body })).toThrow(
+        /^signRequest: sentAtMs must be .*, got an? \w+$/,
+      );
+      expect(() => verifyAtN2(signed(), body, bad)).toThrow(/^verifyRequest: realNowMs must be a number, got an? \w+$/);
+    }
   });
 });

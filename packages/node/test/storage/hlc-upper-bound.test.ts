@@ -41,6 +41,9 @@ describe("HLC upper bound encoding", () => {
     for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 1]) {
       expect(() => encodeHlcUpperBound(bad), String(bad)).toThrow(RangeError);
     }
+    for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
+      expect(() => encodeHlcUpperBound(bad)).toThrow(/^encodeHlcUpperBound: the bound must be .*, got an? \w+$/);
+    }
   });
 });
 

@@ -359,6 +359,13 @@ describe("LevelStore: metadata", () => {
     expect(() => store.enqueueMeta("mx", bytes("x"))).toThrow(TypeError);
     expect(() => store.enqueueMeta("m/a", "x" as unknown as Uint8Array)).toThrow(TypeError);
     await expect(store.readMeta("v/a")).rejects.toThrow(TypeError);
+    expect(() => store.enqueueMeta(Symbol() as never, bytes("x"))).toThrow(
+      /the key must start with m\/, got a symbol$/,
+    );
+    await expect(store.readMeta({ toString: 0 } as never)).rejects.toThrow(
+      /the key must start with m\/, got an object$/,
+    );
+    expect(() => store.submit({ batchId: Object.create(null), ops: [] })).toThrow(/batchId .*, got an object$/);
     await store.flush();
     expect(store.stats.writes).toBe(0);
   });
@@ -526,6 +533,11 @@ describe("LevelStore: failures", () => {
       [{ dir, durability: "sync", groupCommitWindowMs: groupCommitWindowMsMax + 1 }, /groupCommitWindowMs/],
       [{ dir, durability: "sync", groupCommitWindowMs: Number.NaN }, /groupCommitWindowMs/],
       [{ dir, durability: "sync", groupCommitWindowMs: "2" }, /groupCommitWindowMs/],
+      // Values whose conversion to text throws are named all the same.
+      [{ dir: { toString: 0 }, durability: "sync" }, /dir must be a non-empty path, got an object$/],
+      [{ dir, durability: Symbol() }, /durability must be one of sync, relaxed, got a symbol$/],
+      [{ dir, durability: "sync", groupWriteBytesMax: Object.create(null) }, /groupWriteBytesMax .*, got an object$/],
+      [{ dir, durability: "sync", groupCommitWindowMs: { toString: 0 } }, /groupCommitWindowMs .*, got an object$/],
     ];
     for (const [options, names] of bad) {
       const error = expectStorageError(

@@ -6,7 +6,7 @@
  * distribution gives the heavier tail that queueing produces. Every draw is
  * cut at `delayMaxMs`.
  */
-import type { Random } from "@skew/env";
+import { describeValue, type Random } from "@skew/env";
 import { delayMaxMs } from "../constants.js";
 import { msToUsRound } from "../time.js";
 import { checkDurationMs } from "../validate.js";
@@ -45,8 +45,8 @@ export function checkDelayModel(where: string, model: DelayModel): void {
       return;
     case "pareto":
       checkDurationMs(`${where} (pareto.minMs)`, model.minMs, delayMaxMs);
-      if (!(model.alpha > 0 && model.alpha <= 100)) {
-        throw new RangeError(`${where}: pareto.alpha must be in (0, 100], got ${String(model.alpha)}`);
+      if (typeof model.alpha !== "number" || !(model.alpha > 0 && model.alpha <= 100)) {
+        throw new RangeError(`${where}: pareto.alpha must be in (0, 100], got ${describeValue(model.alpha)}`);
       }
       return;
     default:

@@ -11,7 +11,7 @@
  * messages in flight it drops, as a full switch buffer does. Links are
  * directed: a -> b and b -> a are two links, so one-way faults are natural.
  */
-import type { Random } from "@skew/env";
+import { describeValue, type Random } from "@skew/env";
 import { delayMaxMs, linkQueueMaxDefault } from "../constants.js";
 import type { SimEvent } from "../queue.js";
 import { msToUsRound } from "../time.js";
@@ -49,8 +49,8 @@ export function mergeLinkModel(where: string, base: LinkModel, patch: Partial<Li
   checkProbability(`${where}: lossProbability`, model.lossProbability);
   checkProbability(`${where}: duplicateProbability`, model.duplicateProbability);
   if (typeof model.ordered !== "boolean") throw new TypeError(`${where}: ordered must be a boolean`);
-  if (!(model.transmitMs >= 0 && model.transmitMs <= delayMaxMs)) {
-    throw new RangeError(`${where}: transmitMs must be in [0, ${delayMaxMs}], got ${String(model.transmitMs)}`);
+  if (typeof model.transmitMs !== "number" || !(model.transmitMs >= 0 && model.transmitMs <= delayMaxMs)) {
+    throw new RangeError(`${where}: transmitMs must be in [0, ${delayMaxMs}], got ${describeValue(model.transmitMs)}`);
   }
   checkInteger(`${where}: queueMax`, model.queueMax, 1, Number.MAX_SAFE_INTEGER);
   return model;
