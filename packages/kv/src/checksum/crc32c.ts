@@ -17,7 +17,7 @@
  * A checksum is a continuation: `crc32c(b, crc32c(a))` equals
  * `crc32c(a ++ b)`, so a record can be checksummed in pieces.
  */
-import { describeValue } from "@skew/env";
+import { checkUint32 } from "../uint32.js";
 
 /** The reflected Castagnoli polynomial. */
 const polynomial = 0x82f63b78;
@@ -52,8 +52,7 @@ function buildTables(): Uint32Array {
  */
 export function crc32c(bytes: Uint8Array, seed = 0): number {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("crc32c: bytes must be a Uint8Array");
-  if (typeof seed !== "number") throw new TypeError(`crc32c: seed must be a number, got ${describeValue(seed)}`);
-  if (seed >>> 0 !== seed) throw new RangeError(`crc32c: seed must be an unsigned 32-bit integer, got ${seed}`);
+  checkUint32("crc32c: seed", seed);
   return ~update(~seed, bytes) >>> 0;
 }
 

@@ -30,6 +30,7 @@
  */
 import { describeValue } from "@skew/env";
 import { murmur3Pair, murmur3Utf8 } from "../ring/murmur3.js";
+import { checkUint32 } from "../uint32.js";
 import { merkleDepthDefault, merkleDepthMax } from "./constants.js";
 
 /** Seeds that keep the three uses of MurmurHash3 apart (key ids, entries, inner nodes). */
@@ -94,12 +95,7 @@ export class MerkleTree {
   /** Records `digest` as the state of `keyId`, replacing what was recorded. O(1). */
   set(keyId: string, digest: number): void {
     checkKeyId(keyId);
-    if (typeof digest !== "number") {
-      throw new TypeError(`MerkleTree: digest must be a number, got ${describeValue(digest)}`);
-    }
-    if (digest >>> 0 !== digest) {
-      throw new RangeError(`MerkleTree: digest must be an unsigned 32-bit integer, got ${digest}`);
-    }
+    checkUint32("MerkleTree: digest", digest);
     const idHash = murmur3Utf8(keyId, keyIdSeed);
     const segment = idHash & this.#segmentMask;
     let entries = this.#entries[segment];

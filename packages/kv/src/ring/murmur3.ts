@@ -11,7 +11,7 @@
  * (TypeError) rather than replaced by U+FFFD, which would make two different
  * keys one.
  */
-import { describeValue } from "@skew/env";
+import { checkUint32 } from "../uint32.js";
 
 const c1 = 0xcc9e2d51;
 const c2 = 0x1b873593;
@@ -41,16 +41,14 @@ function finish(h: number, tail: number, length: number): number {
 /** MurmurHash3_x86_32 of `bytes` with `seed`, unsigned. */
 export function murmur3(bytes: Uint8Array, seed = 0): number {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("murmur3: bytes must be a Uint8Array");
-  if (typeof seed !== "number") throw new TypeError(`murmur3: seed must be a number, got ${describeValue(seed)}`);
-  if (seed >>> 0 !== seed) throw new RangeError(`murmur3: seed must be an unsigned 32-bit integer, got ${seed}`);
+  checkUint32("murmur3: seed", seed);
   return stream.start(seed).bytes(bytes).end();
 }
 
 /** MurmurHash3_x86_32 of the UTF-8 bytes of `text` with `seed`, unsigned. */
 export function murmur3Utf8(text: string, seed = 0): number {
   if (typeof text !== "string") throw new TypeError("murmur3Utf8: text must be a string");
-  if (typeof seed !== "number") throw new TypeError(`murmur3Utf8: seed must be a number, got ${describeValue(seed)}`);
-  if (seed >>> 0 !== seed) throw new RangeError(`murmur3Utf8: seed must be an unsigned 32-bit integer, got ${seed}`);
+  checkUint32("murmur3Utf8: seed", seed);
   return stream.start(seed).utf8(text).end();
 }
 

@@ -18,6 +18,7 @@
  * `new HashRing({ owners })` (Riak gossips its ring for this).
  */
 import { assert, describeValue } from "@skew/env";
+import { checkUint32 } from "../uint32.js";
 import { claimForJoin, claimForLeave, roundRobinOwners } from "./claim.js";
 import { claimSpacingPartitions, partitionsDefault, partitionsMax } from "./constants.js";
 import { checkNodeId } from "./node-id.js";
@@ -68,8 +69,7 @@ export class HashRing {
 
   /** The partition that holds `hash` (an unsigned 32-bit integer, such as `hashKey`'s). */
   partitionOf(hash: number): number {
-    if (typeof hash !== "number") throw new TypeError(`HashRing: hash must be a number, got ${describeValue(hash)}`);
-    if (hash >>> 0 !== hash) throw new RangeError(`HashRing: hash must be an unsigned 32-bit integer, got ${hash}`);
+    checkUint32("HashRing: hash", hash);
     return Math.floor(hash / this.#width);
   }
 
