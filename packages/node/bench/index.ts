@@ -59,15 +59,19 @@ interface Measurement {
   readonly ratio: number | null;
 }
 
+/** An issue's goal for a row, judged on the medians of its rounds. */
+interface Goal {
+  readonly text: string;
+  met(row: Row): boolean;
+}
+
 interface Row {
   readonly group: string;
   readonly name: string;
   readonly role: "floor" | "subject";
   /** Each round's measurement, in order. */
   readonly rounds: Measurement[];
-  readonly goal: string | null;
-  /** Judged on the rounds' median; null without a goal. */
-  goalMet: boolean | null;
+  readonly goal: Goal | null;
 }
 
 async function load(
@@ -84,6 +88,16 @@ function median(values: readonly number[]): number {
 
 const medianOf = (row: Row, figure: (m: Measurement) => number): number => median(row.rounds.map(figure));
 
+/** The median ratio to the floor, for a row compared with it in every round; null otherwise. */
+function ratioOf(row: Row): number | null {
+  const ratios = row.rounds.map((m) => m.ratio);
+  return ratios.every((r) => r !== null) ? median(ratios as number[]) : null;
+}
+
+/** The issue's goals: sync quorum puts at 0.30x the floor's rate or more; p99 under 20 ms at half of peak. */
+const throughputGoal: Goal = { text: "rps >= 0.30x floor", met: (row) => (ratioOf(row) ?? 0) >= 0.3 };
+const latencyGoal: Goal = { text: "p99 < 20 ms", met: (row) => medianOf(row, (m) => m.result.p99Ms) < 20 };
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "skew-node-bench-"));
   const rows: Row[] = [];
@@ -92,10 +106,10 @@ async function main(): Promise<void> {
     if (!args.json) process.stderr.write(`${text}\n`);
   };
   /** The row named so, added on its first measurement. */
-  const rowOf = (group: string, name: string, role: Row["role"], goal: string | null = null): Row => {
+  const rowOf = (group: string, name: string, role: Row["role"], goal: Goal | null = null): Row => {
     let row = rows.find((r) => r.group === group && r.name === name);
     if (row === undefined) {
-      row = { group, name, role, rounds: [], goal, goalMet: null };
+      row = { group, name, role, rounds: [], goal };
       rows.push(row);
     }
     return row;
@@ -133,7 +147,7 @@ async function main(): Promise<void> {
           durationMs: clusterWarmupMs * 0.2,
         });
         const putName = `quorum put, N=3 W=2, ${durability}`;
-        const putGoal = durability === "sync" ? "rps >= 0.30x floor" : null;
+        const putGoal = durability === "sync" ? throughputGoal : null;
         for (let round = 1; round <= rounds; round++) {
           say(`${durability}: round ${round} of ${rounds}, puts at ${putConnections.join(", ")} connections ...`);
           for (const connections of putConnections) {
@@ -176,7 +190,7 @@ async function main(): Promise<void> {
           `${durability}: put at half of peak (${rate}/s, open loop)`,
           putName,
           "subject",
-          "p99 < 20 ms",
+          latencyGoal,
         );
         for (let round = 1; round <= rounds; round++) {
           say(`${durability}: round ${round} of ${rounds}, puts at half of peak (${rate}/s, open loop) ...`);
@@ -210,10 +224,6 @@ async function main(): Promise<void> {
     floor.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
   }
-  for (const row of rows) {
-    if (row.goal === "p99 < 20 ms") row.goalMet = medianOf(row, (m) => m.result.p99Ms) < 20;
-    else if (row.goal !== null) row.goalMet = medianOf(row, (m) => m.ratio ?? 0) >= 0.3;
-  }
 
   if (args.json) {
     for (const row of rows) {
@@ -221,7 +231,7 @@ async function main(): Promise<void> {
         rps: medianOf(row, (m) => m.result.rps),
         p50Ms: medianOf(row, (m) => m.result.p50Ms),
         p99Ms: medianOf(row, (m) => m.result.p99Ms),
-        ratio: row.rounds.every((m) => m.ratio !== null) ? medianOf(row, (m) => m.ratio as number) : null,
+        ratio: ratioOf(row),
       };
       const record = {
         package: "@skew/node",
@@ -230,8 +240,8 @@ async function main(): Promise<void> {
         role: row.role,
         ...median,
         rounds: row.rounds.map((m) => ({ ...m.result, ratio: m.ratio })),
-        goal: row.goal,
-        goalMet: row.goalMet,
+        goal: row.goal?.text ?? null,
+        goalMet: row.goal?.met(row) ?? null,
         machine,
       };
       process.stdout.write(`${JSON.stringify(record)}\n`);
@@ -260,10 +270,10 @@ async function main(): Promise<void> {
     const p50 = medianOf(row, (m) => m.result.p50Ms);
     const p99 = medianOf(row, (m) => m.result.p99Ms);
     const p99Range = range(row, (m) => m.result.p99Ms, 1);
-    const compared = row.rounds.every((m) => m.ratio !== null);
-    const ratio = compared ? `${medianOf(row, (m) => m.ratio as number).toFixed(2)}x` : "";
-    const ratioRange = compared ? range(row, (m) => m.ratio as number, 2) : "";
-    const goal = row.goal === null ? "" : `${row.goalMet ? "met" : "MISSED"}: ${row.goal}`;
+    const medianRatio = ratioOf(row);
+    const ratio = medianRatio === null ? "" : `${medianRatio.toFixed(2)}x`;
+    const ratioRange = medianRatio === null ? "" : range(row, (m) => m.ratio as number, 2);
+    const goal = row.goal === null ? "" : `${row.goal.met(row) ? "met" : "MISSED"}: ${row.goal.text}`;
     const errors = row.rounds.reduce((n, m) => n + m.result.errors + m.result.non2xx, 0);
     lines.push(
       `  ${row.name.padEnd(32)} ${rps.toFixed(0).padStart(7)} req/s  p50 ${p50.toFixed(2).padStart(6)} ms  p99 ${p99.toFixed(2).padStart(6)} ms ${p99Range === "" ? "" : `[${p99Range}]`.padStart(14)}  ${ratio.padStart(6)} ${ratioRange === "" ? "" : `[${ratioRange}]`}  ${goal}${errors > 0 ? `  (${errors} errors or non-2xx)` : ""}`,
