@@ -8,6 +8,7 @@
  * `@skew/sim` with a simulated world.
  */
 export { AssertionError, assert, unreachable } from "./assert.js";
+export { checkNumber } from "./check-number.js";
 export type { MonotonicClock, WallClock } from "./clock.js";
 export { describeValue } from "./describe-value.js";
 export type { Environment } from "./environment.js";

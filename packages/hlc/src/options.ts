@@ -4,7 +4,7 @@
  * what they are given). A mistake here is a programming error, so it throws
  * `TypeError` or `RangeError` rather than an `HlcError`.
  */
-import { describeValue, type WallClock } from "@skew/env";
+import { checkNumber, describeValue, type WallClock } from "@skew/env";
 import { defaultMaxOffsetMs, defaultUpperBoundWindowMs, wallMsMax } from "./constants.js";
 import type { ClockEvent } from "./events.js";
 import { checkNodeId, type NodeId } from "./timestamp.js";
@@ -71,9 +71,7 @@ export function configOf(options: HybridLogicalClockOptions): ClockConfig {
     throw new TypeError("HybridLogicalClock: options.wall must be a WallClock");
   }
   checkNodeId(node, "HybridLogicalClock: options.node");
-  if (typeof maxOffsetMs !== "number") {
-    throw new TypeError(`HybridLogicalClock: maxOffsetMs must be a number, got ${describeValue(maxOffsetMs)}`);
-  }
+  checkNumber("HybridLogicalClock: maxOffsetMs", maxOffsetMs);
   if (!(maxOffsetMs >= 0)) {
     throw new RangeError(`HybridLogicalClock: maxOffsetMs must be >= 0 (or Infinity), got ${String(maxOffsetMs)}`);
   }

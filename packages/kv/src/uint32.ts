@@ -4,9 +4,9 @@
  * `>>>` never runs on a symbol or an object, and a RangeError for a number
  * out of range. `what` names the function and the argument ("crc32c: seed").
  */
-import { describeValue } from "@skew/env";
+import { checkNumber } from "@skew/env";
 
 export function checkUint32(what: string, value: unknown): asserts value is number {
-  if (typeof value !== "number") throw new TypeError(`${what} must be a number, got ${describeValue(value)}`);
+  checkNumber(what, value);
   if (value >>> 0 !== value) throw new RangeError(`${what} must be an unsigned 32-bit integer, got ${value}`);
 }

@@ -7,7 +7,7 @@
  * of freedom are tabulated; beyond, the Cornish-Fisher expansion around the
  * normal quantile is within 0.001 of the table values.
  */
-import { describeValue } from "@skew/env";
+import { checkNumber } from "@skew/env";
 
 export interface Summary {
   readonly n: number;
@@ -53,7 +53,7 @@ export function summarize(values: readonly number[]): Summary {
 
 /** The nearest-rank percentile (p in (0, 100]) of `values`; null when there are none. */
 export function percentile(values: readonly number[], p: number): number | null {
-  if (typeof p !== "number") throw new TypeError(`percentile: p must be a number, got ${describeValue(p)}`);
+  checkNumber("percentile: p", p);
   if (!(p > 0 && p <= 100)) throw new RangeError(`percentile: p must be in (0, 100], got ${p}`);
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);

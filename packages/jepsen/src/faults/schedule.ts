@@ -9,7 +9,7 @@
  * healed) and all have healed by the end of the window, so that the run's
  * tail and its final read see a healthy cluster.
  */
-import { describeValue, type Random } from "@skew/env";
+import { checkNumber, describeValue, type Random } from "@skew/env";
 
 export const faultKinds = ["none", "partition", "pause", "clock-step"] as const;
 export type FaultKind = (typeof faultKinds)[number];
@@ -70,10 +70,7 @@ export function planFaults(options: FaultPlanOptions): Fault[] {
   }
   if (nodes.length === 0) throw new RangeError("planFaults: at least one node is needed");
   const times = { fromMs, toMs, gapMsMean, durationMsMin, durationMsMax, stepMsMax };
-  for (const [name, value] of Object.entries(times)) {
-    if (typeof value !== "number")
-      throw new TypeError(`planFaults: ${name} must be a number, got ${describeValue(value)}`);
-  }
+  for (const [name, value] of Object.entries(times)) checkNumber(`planFaults: ${name}`, value);
   if (!(fromMs >= 0 && toMs >= fromMs && Number.isFinite(toMs))) {
     throw new RangeError(`planFaults: need 0 <= fromMs <= toMs, got ${fromMs} and ${toMs}`);
   }
