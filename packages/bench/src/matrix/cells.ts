@@ -98,10 +98,20 @@ export function parseCellId(id: string): Cell {
   return cell;
 }
 
+/** The cell as JSON for a message, or in words when it has no JSON (a bigint inside, a cycle, a `toJSON` that throws). */
+function cellText(cell: unknown): string {
+  try {
+    const text: unknown = JSON.stringify(cell);
+    return typeof text === "string" ? text : describeValue(cell);
+  } catch {
+    return describeValue(cell);
+  }
+}
+
 /** Throws `MATRIX_CELL_UNKNOWN` for a cell outside the axes (a mode that is not one, a skew out of range). */
 export function checkCell(cell: Cell): void {
   const bad = (why: string): never => {
-    throw new MatrixError("MATRIX_CELL_UNKNOWN", `cell ${JSON.stringify(cell)}: ${why}`);
+    throw new MatrixError("MATRIX_CELL_UNKNOWN", `cell ${cellText(cell)}: ${why}`);
   };
   if (typeof cell !== "object" || cell === null) bad("not a cell");
   if (!(conflictModes as readonly string[]).includes(cell.mode)) bad(`unknown mode ${describeValue(cell.mode)}`);

@@ -152,6 +152,11 @@ describe("cells", () => {
         expect(refused).toThrow(message);
       }
     }
+    // A cell holding a bigint or a cycle has no JSON: the message still names what was wrong.
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => checkCell({ ...cell, mode: 10n as never })).toThrow(/^cell an object: unknown mode 10n$/);
+    expect(() => checkCell({ ...cell, mode: cyclic as never })).toThrow(/^cell an object: unknown mode an object$/);
   });
 });
 

@@ -240,7 +240,7 @@ export class KvNode {
     if (typeof options !== "object" || options === null) throw new TypeError("KvNode: options are required");
     const { id, nodes, buckets, clocks } = options;
     this.ring = new HashRing(options.partitions === undefined ? { nodes } : { nodes, partitions: options.partitions });
-    if (!this.ring.nodes.includes(id)) throw new RangeError(`KvNode: id ${JSON.stringify(id)} is not among the nodes`);
+    if (!this.ring.nodes.includes(id)) throw new RangeError(`KvNode: id ${describeValue(id)} is not among the nodes`);
     this.id = id;
     if (typeof buckets !== "object" || buckets === null) throw new TypeError("KvNode: buckets must be an object");
     const modes = new Map<string, ConflictMode>();
