@@ -45,7 +45,7 @@ export interface BenchRecord {
   readonly group: string;
   readonly name: string;
   readonly role: "subject" | "floor" | "peer";
-  /** Median over samples of the mean ns per call within a batched sample. */
+  /** Median over samples of the mean ns per call within a sample (a batch of calls; one call for an operation over 10 µs that mitata did not batch). */
   readonly nsPerOp: number;
   readonly avgNs: number;
   readonly p99Ns: number;

@@ -48,6 +48,22 @@ describe("runBenchmarks", () => {
     expect(formatTable("x", parsed)).toContain("MISSED");
   });
 
+  it("measures an operation too slow for mitata to batch, one call per sample", async () => {
+    // mitata batches only calls under 65 µs; this one takes at least 100 µs, so a timer read per sample is noise.
+    const spin = (): number => {
+      const start = performance.now();
+      let spins = 0;
+      while (performance.now() - start < 0.1) spins++;
+      return spins;
+    };
+    const [record] = await runBenchmarks("x", [{ group: "slow", name: "a 100 µs spin", fn: spin }], {
+      argv: ["--json", "--quick"],
+      write: () => undefined,
+    });
+    expect(record?.nsPerOp).toBeGreaterThanOrEqual(100_000);
+    expect(record?.samples).toBeGreaterThan(1);
+  });
+
   it("refuses a baseline that is not in the group and duplicate names", async () => {
     const fn = () => 1;
     await expect(
