@@ -20,7 +20,8 @@
  *
  * Timed here, not by @skew/harness's runBenchmarks: mitata batches only calls
  * shorter than about 65 µs, a 10-key snapshot takes longer, and the harness
- * refuses unbatched figures. At tens of µs a call, a timer read per round of
+ * refused unbatched figures when this was written (it takes them past 10 µs
+ * now). At tens of µs a call, a timer read per round of
  * calls is noise: each case is warmed up, then timed in rounds of calls
  * (about 50 ms each), and the median round's mean is its figure.
  *
