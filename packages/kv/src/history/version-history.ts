@@ -131,7 +131,7 @@ export class HistoryTruncatedError extends SkewError<"HISTORY_TRUNCATED"> {
 }
 
 /** Negative, zero or positive as `a` orders before, with or after `b`: timestamp, then writer node id. */
-export function compareVersions(a: Version, b: Version): number {
+export function compareVersions(a: Pick<Version, "at" | "node">, b: Pick<Version, "at" | "node">): number {
   if (a.at !== b.at) return a.at < b.at ? -1 : 1;
   if (a.node !== b.node) return a.node < b.node ? -1 : 1;
   return 0;
@@ -268,6 +268,18 @@ export class VersionHistory {
   versionCountOf(key: string): number {
     checkKey(key);
     return this.#keys.get(key)?.versions.length ?? 0;
+  }
+
+  /**
+   * The oldest version of `key` kept, undefined for a key it never saw. Every
+   * drop (the count bound in `insert`, age in `collect`) removes the oldest
+   * versions, and once one was dropped nothing older gets in: so every
+   * version that ever left the key orders before this one, and every version
+   * from it on that was ever kept still is.
+   */
+  oldest(key: string): Version | undefined {
+    checkKey(key);
+    return this.#keys.get(key)?.versions[0];
   }
 
   /** The versions of `key` kept, oldest first. */

@@ -283,7 +283,8 @@ export class CausalHistories {
 
   /** Deletes the entries of `keyId`'s siblings the history no longer keeps, stores its new horizon; the count. */
   #sync(bucket: BucketHistory, keyId: string): number {
-    const dropped = this.#store.sync(bucket, keyId, dotKey);
+    const kept = new Set(bucket.history.history(keyId).map(dotKey));
+    const dropped = this.#store.sync(bucket, keyId, (entry) => kept.has(entry.id));
     this.stats.siblingsDropped += dropped;
     return dropped;
   }

@@ -176,16 +176,15 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
   }
 
   /**
-   * Deletes the entries of `keyId` the history no longer keeps (`idOf`: an
-   * entry id of what it keeps), stores its new horizon; the count deleted.
+   * Deletes the entries of `keyId` the history no longer keeps (`isKept`
+   * says, of one mirrored entry), stores its new horizon; the count deleted.
    */
-  sync(bucket: B, keyId: string, idOf: (kept: T) => string): number {
+  sync(bucket: B, keyId: string, isKept: (entry: E) => boolean): number {
     const entries = this.#stored.get(keyId);
     if (entries === undefined) return 0;
-    const kept = new Set(bucket.history.history(keyId).map(idOf));
     const remaining: E[] = [];
     for (const entry of entries) {
-      if (kept.has(entry.id)) remaining.push(entry);
+      if (isKept(entry)) remaining.push(entry);
       else this.#write({ kind: "delete", key: entry.storageKey });
     }
     const dropped = entries.length - remaining.length;

@@ -41,7 +41,13 @@
 import { describeValue, err, ok, type Result } from "@skew/env";
 import { logicalMax } from "@skew/hlc";
 import { historyMaxAgeMsDefault } from "../constants.js";
-import { type HistoryTruncatedError, type Version, VersionHistory, type VersionView } from "../history/index.js";
+import {
+  compareVersions,
+  type HistoryTruncatedError,
+  type Version,
+  VersionHistory,
+  type VersionView,
+} from "../history/index.js";
 import type { ConflictMode } from "../modes.js";
 import { decodeRecord, encodeRecord, type KvRecord } from "../record/index.js";
 import { HistoryStore, type StoredEntry } from "./history-store.js";
@@ -89,7 +95,7 @@ export class LwwHistories {
     versionsLate: 0,
   };
   /** The versions kept per key in storage, by version id, and the stored horizons. */
-  readonly #store: HistoryStore<VersionView, BucketHistory, StoredEntry>;
+  readonly #store: HistoryStore<VersionView, BucketHistory, StoredVersion>;
 
   constructor(buckets: ReadonlyMap<string, ConflictMode>, options: LwwHistoryOptions, write: (op: StorageOp) => void) {
     this.#store = new HistoryStore({ prefix: historyPrefix, infiniteHorizon: false }, write, this.stats);
@@ -209,17 +215,31 @@ export class LwwHistories {
     if (outcome === "added" || outcome === "replaced") {
       this.stats.versionsRecorded++;
       const storageKey = this.#store.entryKey(keyId, version.at, version.node);
-      stored = this.#store.mirror(keyId, stored, { id: versionId(version), storageKey });
+      const entry = { id: versionId(version), storageKey, at: version.at, node: version.node };
+      stored = this.#store.mirror(keyId, stored, entry);
       if (!restored) this.#store.put(storageKey, encoded ?? encodeRecord(record));
     }
-    // Every version kept is mirrored, so the mirror holds more only when the history dropped one (the only way
-    // its horizon rises, too): then storage needs its delete. Most inserts drop nothing, and skip the comparison.
-    if (outcome !== "duplicate" && stored.length > bucket.history.versionCountOf(keyId)) this.#sync(bucket, keyId);
+    // Every version kept is mirrored, so the mirror holds more only when the history dropped one: then storage
+    // needs its delete, and the key's raised horizon. A version the count bound pushed out at once ("below-horizon"
+    // on a key with room for nothing older) was never mirrored, yet it raised the horizon too: that must be stored,
+    // or a restarted replica would answer "absent" where the version was. Most inserts do neither, and skip both.
+    if (
+      outcome === "below-horizon" ||
+      (outcome !== "duplicate" && stored.length > bucket.history.versionCountOf(keyId))
+    )
+      this.#sync(bucket, keyId);
   }
 
   /** Deletes the entries of `keyId`'s versions the history no longer keeps, stores its new horizon; the count. */
   #sync(bucket: BucketHistory, keyId: string): number {
-    const dropped = this.#store.sync(bucket, keyId, versionId);
+    // Drops only ever take the oldest versions (VersionHistory.oldest): an entry is kept iff it is not older than
+    // the oldest version kept. One comparison an entry, where a set of the kept versions' ids cost a string each.
+    const oldest = bucket.history.oldest(keyId);
+    const dropped = this.#store.sync(
+      bucket,
+      keyId,
+      (entry) => oldest !== undefined && compareVersions(entry, oldest) >= 0,
+    );
     this.stats.versionsDropped += dropped;
     return dropped;
   }
@@ -235,6 +255,12 @@ function maxAgeOf(mode: ConflictMode, maxAgeMs: number | undefined): number | un
     default:
       return maxAgeMs;
   }
+}
+
+/** A stored version as the store mirrors it: its id, its storage key, and its (at, node) to compare it by. */
+interface StoredVersion extends StoredEntry {
+  readonly at: number;
+  readonly node: string;
 }
 
 function versionId(version: { readonly at: number; readonly node: string }): string {

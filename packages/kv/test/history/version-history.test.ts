@@ -113,6 +113,41 @@ describe("VersionHistory", () => {
     expect(answeredTotal).toBeGreaterThan(0);
   });
 
+  it("drops only its oldest versions: what left a key orders before oldest(key), what is kept does not", () => {
+    // node/lww-history.ts deletes a key's stored versions by this law alone (an entry is kept iff it does not
+    // order before the oldest version kept), so it must hold after any mix of inserts, count-bound drops and collects.
+    let droppedTotal = 0;
+    fc.assert(
+      fc.property(optionsArb, fc.array(insertOrCollectArb, { maxLength: 40 }), (options, ops) => {
+        const history = new VersionHistory(options);
+        const everKept = new Map<string, Pick<Version, "at" | "node">[]>();
+        for (const op of ops) {
+          if (op.kind === "write") history.insert(op.key, op.write);
+          else history.collect(op.now);
+          for (const key of keys) {
+            const kept = history.history(key);
+            const oldest = history.oldest(key);
+            expect(oldest === undefined ? undefined : { at: oldest.at, node: oldest.node }).toEqual(
+              kept[0] === undefined ? undefined : { at: kept[0].at, node: kept[0].node },
+            );
+            const seen = everKept.get(key) ?? [];
+            for (const v of kept) if (!seen.some((s) => compareVersions(s, v) === 0)) seen.push(v);
+            everKept.set(key, seen);
+            for (const v of seen) {
+              const stillKept = kept.some((k) => compareVersions(k, v) === 0);
+              const notOlder = oldest !== undefined && compareVersions(v, oldest) >= 0;
+              expect(notOlder).toBe(stillKept);
+              if (!stillKept) droppedTotal++;
+            }
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
+    // Versions were dropped along the way, or the law above would be vacuous.
+    expect(droppedTotal).toBeGreaterThan(0);
+  });
+
   it("keeps the same history whatever the arrival order and however many duplicates", () => {
     const arb = arrivalOrdersArb(optionsArb, keyedVersionArb, 30);
     fc.assert(
