@@ -328,6 +328,12 @@ export class SiblingHistory {
     return this.#keys.get(key)?.horizon ?? Number.NEGATIVE_INFINITY;
   }
 
+  /** Whether the sibling `dot` of `key` is kept (neither dropped nor never seen). */
+  keeps(key: string, dot: Dot): boolean {
+    checkKey(key);
+    return this.#keys.get(key)?.kept.has(dotKey(dot)) ?? false;
+  }
+
   /** The siblings of `key` kept, oldest first (by `at`, then dot). */
   history(key: string): SiblingVersionView[] {
     checkKey(key);

@@ -283,8 +283,7 @@ export class CausalHistories {
 
   /** Deletes the entries of `keyId`'s siblings the history no longer keeps, stores its new horizon; the count. */
   #sync(bucket: BucketHistory, keyId: string): number {
-    const kept = new Set(bucket.history.history(keyId).map(dotKey));
-    const dropped = this.#store.sync(bucket, keyId, (entry) => kept.has(entry.id));
+    const dropped = this.#store.sync(bucket, keyId, (entry) => bucket.history.keeps(keyId, entry.version));
     this.stats.siblingsDropped += dropped;
     return dropped;
   }

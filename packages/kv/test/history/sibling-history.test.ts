@@ -94,6 +94,8 @@ function checkBounds(history: SiblingHistory): void {
     const kept = history.history(key);
     expect(kept.filter((s) => s.supersededAt !== undefined).length).toBeLessThanOrEqual(history.versionsPerKey);
     expect(history.ghostCount(key)).toBeLessThanOrEqual(history.ghostsPerKey);
+    // `keeps` (what node/causal-history.ts deletes stored entries by) says yes exactly for what it shows.
+    for (const s of kept) expect(history.keeps(key, s)).toBe(true);
   }
 }
 
@@ -275,8 +277,13 @@ describe("SiblingHistory", () => {
       "n1/3",
       "n2/3",
     ]);
+    expect(history.keeps("k", { replica: "n2", counter: 2 })).toBe(false);
+    expect(history.keeps("k", { replica: "n2", counter: 3 })).toBe(true);
+    expect(history.keeps("k", { replica: "n9", counter: 1 })).toBe(false);
+    expect(history.keeps("other", { replica: "n1", counter: 1 })).toBe(false);
     // A late report that n2/2 is still live does not bring it back: its dot is remembered.
     expect(history.observe("k", { replica: "n2", counter: 2, at: 2, fence: 0, value: v })).toBe("dropped");
+    expect(history.keeps("k", { replica: "n2", counter: 2 })).toBe(false);
     expect(history.ghostCount("k")).toBe(1);
     expect(history.siblingsAt("k", 12)).toEqual(history.siblingsAt("k", 14));
     const below = history.siblingsAt("k", 9);
