@@ -116,9 +116,15 @@ interface BucketHistory {
 }
 
 interface Stored {
+  /** The sibling's dot key. */
   readonly id: string;
   readonly storageKey: string;
   version: SiblingVersion;
+}
+
+/** One identity, the dot: a sibling's later report keeps its entry. */
+function sameDot(a: Stored, b: Stored): boolean {
+  return a.id === b.id;
 }
 
 export class CausalHistories {
@@ -272,7 +278,7 @@ export class CausalHistories {
       const version = previous === undefined ? versionOf(report) : join(previous.version, report);
       const storageKey =
         previous?.storageKey ?? restoredFrom ?? this.#store.entryKey(keyId, report.replica, report.counter);
-      this.#store.mirror(keyId, stored, { id, storageKey, version });
+      this.#store.mirror(keyId, stored, { id, storageKey, version }, sameDot);
       // On restore the entry is already there, as it is (unless it joined one read before it: then rewrite).
       if (restoredFrom === undefined || previous !== undefined) {
         this.#store.put(storageKey, encodeSibling(version));

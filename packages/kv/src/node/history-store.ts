@@ -37,10 +37,8 @@ export interface HistoryBucket<T> {
   cursor: number;
 }
 
-/** One stored entry of the mirror (the history may keep more beside it). */
+/** One stored entry of the mirror (the history adds what identifies it within its key: a version, a dot). */
 export interface StoredEntry {
-  /** The entry's id within its key (a version's or a dot's). */
-  readonly id: string;
   readonly storageKey: string;
 }
 
@@ -131,18 +129,19 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
   }
 
   /**
-   * Mirrors `entry` for the key, replacing the one with its id, and gives the
-   * key's entries after. `entries` is what `track` gave for the key, with no
-   * `sync` since (a write to a key is one `track`, one history update, one
-   * `mirror`: the key's entries are looked up once).
+   * Mirrors `entry` for the key, replacing the one `same` says it is (the
+   * same version or dot), and gives the key's entries after. `entries` is
+   * what `track` gave for the key, with no `sync` since (a write to a key is
+   * one `track`, one history update, one `mirror`: the key's entries are
+   * looked up once).
    */
-  mirror(keyId: string, entries: readonly E[], entry: E): readonly E[] {
+  mirror(keyId: string, entries: readonly E[], entry: E, same: (a: E, b: E) => boolean): readonly E[] {
     if (entries.length === 0) {
       const first = [entry];
       this.#stored.set(keyId, first);
       return first;
     }
-    const at = entries.findIndex((e) => e.id === entry.id);
+    const at = entries.findIndex((e) => same(e, entry));
     if (at >= 0) (entries as E[])[at] = entry;
     else (entries as E[]).push(entry);
     return entries;

@@ -94,7 +94,7 @@ export class LwwHistories {
     entriesCorruptRestored: 0,
     versionsLate: 0,
   };
-  /** The versions kept per key in storage, by version id, and the stored horizons. */
+  /** The versions kept per key in storage, by (at, node), and the stored horizons. */
   readonly #store: HistoryStore<VersionView, BucketHistory, StoredVersion>;
 
   constructor(buckets: ReadonlyMap<string, ConflictMode>, options: LwwHistoryOptions, write: (op: StorageOp) => void) {
@@ -215,8 +215,7 @@ export class LwwHistories {
     if (outcome === "added" || outcome === "replaced") {
       this.stats.versionsRecorded++;
       const storageKey = this.#store.entryKey(keyId, version.at, version.node);
-      const entry = { id: versionId(version), storageKey, at: version.at, node: version.node };
-      stored = this.#store.mirror(keyId, stored, entry);
+      stored = this.#store.mirror(keyId, stored, { storageKey, at: version.at, node: version.node }, sameVersion);
       if (!restored) this.#store.put(storageKey, encoded ?? encodeRecord(record));
     }
     // Every version kept is mirrored, so the mirror holds more only when the history dropped one: then storage
@@ -257,12 +256,13 @@ function maxAgeOf(mode: ConflictMode, maxAgeMs: number | undefined): number | un
   }
 }
 
-/** A stored version as the store mirrors it: its id, its storage key, and its (at, node) to compare it by. */
+/** A stored version as the store mirrors it: its storage key, and the (at, node) that identifies and orders it. */
 interface StoredVersion extends StoredEntry {
   readonly at: number;
   readonly node: string;
 }
 
-function versionId(version: { readonly at: number; readonly node: string }): string {
-  return JSON.stringify([version.at, version.node]);
+/** One identity, (at, node): a replaced version keeps its entry. */
+function sameVersion(a: StoredVersion, b: StoredVersion): boolean {
+  return a.at === b.at && a.node === b.node;
 }
