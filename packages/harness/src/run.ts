@@ -172,7 +172,14 @@ function describeGoal(goal: BenchGoal, baseline: string | null): string {
   return parts.join(", ");
 }
 
-function goalMet(goal: BenchGoal, c: Measured, baseline: Measured | undefined): boolean {
+/** Whether the goal is stated against the baseline (a ratio, a speedup, extra bytes). */
+function needsBaseline(goal: BenchGoal): boolean {
+  return goal.maxRatio !== undefined || goal.minSpeedup !== undefined || goal.maxExtraBytesPerOp !== undefined;
+}
+
+/** Null when the goal is against a baseline that was not measured (`--filter` left it out): not judged. */
+function goalMet(goal: BenchGoal, c: Measured, baseline: Measured | undefined): boolean | null {
+  if (baseline === undefined && needsBaseline(goal)) return null;
   const ratio = baseline === undefined ? undefined : c.nsPerOp / baseline.nsPerOp;
   if (goal.maxRatio !== undefined && (ratio === undefined || ratio > goal.maxRatio)) return false;
   if (goal.minSpeedup !== undefined && (ratio === undefined || 1 / ratio < goal.minSpeedup)) return false;

@@ -20,7 +20,9 @@ export function formatTable(packageName: string, records: readonly BenchRecord[]
         fixed(r.p99Ns),
         r.ratio === null ? "" : `${fixed(r.ratio)}x`,
         r.bytesPerOp === null ? "" : String(r.bytesPerOp),
-        r.goal === null ? "" : `${r.goalMet ? "met" : "MISSED"}: ${r.goal}`,
+        r.goal === null
+          ? ""
+          : `${r.goalMet === null ? "not judged (no baseline measured)" : r.goalMet ? "met" : "MISSED"}: ${r.goal}`,
       ]);
     }
   }

@@ -55,6 +55,7 @@ export interface BenchRecord {
   readonly ratio: number | null;
   readonly bytesPerOp: number | null;
   readonly goal: string | null;
+  /** Null without a goal, or when the goal is against a baseline this run did not measure (`--filter`). */
   readonly goalMet: boolean | null;
   readonly machine: { readonly cpus: number; readonly model: string; readonly node: string };
 }

@@ -64,6 +64,24 @@ describe("runBenchmarks", () => {
     expect(record?.samples).toBeGreaterThan(1);
   });
 
+  it("does not judge a goal against a baseline that --filter left out", async () => {
+    let i = 0;
+    const cases = [
+      { group: "sum", name: "one add", role: "floor" as const, fn: () => i++ + 1 },
+      { group: "sum", name: "two adds", fn: () => i++ + 2, goal: { maxRatio: 1_000 } },
+    ];
+    const out: string[] = [];
+    const [filtered] = await runBenchmarks("x", cases, {
+      argv: ["--quick", "--filter", "two"],
+      write: (text) => out.push(text),
+    });
+    expect(filtered?.baseline).toBeNull();
+    expect(filtered?.goalMet).toBeNull();
+    expect(out.join("")).toContain("not judged");
+    const [, judged] = await runBenchmarks("x", cases, { argv: ["--json", "--quick"], write: () => undefined });
+    expect(judged?.goalMet).toBe(true); // two adds are not a thousand times one
+  });
+
   it("refuses a baseline that is not in the group and duplicate names", async () => {
     const fn = () => 1;
     await expect(
