@@ -267,7 +267,12 @@ export class CausalHistories {
   /** Observes one report, then brings storage in line (`restoredFrom`: the entry it was read from, already stored). */
   #observe(bucket: BucketHistory, keyId: string, report: SiblingReport, restoredFrom?: string): void {
     const horizon = this.#store.storedHorizon(keyId);
-    if (horizon !== undefined && report.supersededAt !== undefined && report.supersededAt <= horizon) return;
+    if (horizon !== undefined && report.supersededAt !== undefined && report.supersededAt <= horizon) {
+      // Past what the key answers, so not kept; a stored entry of it read back at restart goes too, or it would
+      // stay in storage unmirrored, never deleted, and be read back and skipped at every restart.
+      if (restoredFrom !== undefined) this.#store.delete(restoredFrom);
+      return;
+    }
     const stored = this.#store.track(bucket, keyId);
     const outcome = bucket.history.observe(keyId, report);
     if (outcome === "duplicate") return;

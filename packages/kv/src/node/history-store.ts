@@ -151,6 +151,10 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
     this.#write({ kind: "put", key: storageKey, value });
   }
 
+  delete(storageKey: string): void {
+    this.#write({ kind: "delete", key: storageKey });
+  }
+
   /**
    * Reads back one stored entry at start; false (and a delete queued, and
    * counted) when it is damaged or foreign. `entry`: reads an entry back

@@ -12,6 +12,7 @@ import type { StorageOp } from "../../src/node/storage.js";
 import { keyIdOf } from "../../src/node/storage.js";
 import { type CausalRecord, causalWrite, mergeRecords } from "../../src/record/index.js";
 import type { NormalRequest } from "../../src/requests.js";
+import { replayStorage } from "../support/history-storage.js";
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const keyId = keyIdOf("c", "x");
@@ -43,16 +44,6 @@ const unserved = new ServedReads();
 
 function histories(writes: StorageOp[], options = {}): CausalHistories {
   return new CausalHistories(new Map([["c", "causal"]]), options, (op) => writes.push(op));
-}
-
-/** Replays the puts and deletes into a store, as a driver would. */
-function store(ops: readonly StorageOp[]): Map<string, Uint8Array> {
-  const disk = new Map<string, Uint8Array>();
-  for (const op of ops) {
-    if (op.kind === "put") disk.set(op.key, op.value);
-    else if (op.kind === "delete") disk.delete(op.key);
-  }
-  return disk;
 }
 
 describe("CausalHistories", () => {
@@ -120,7 +111,7 @@ describe("CausalHistories", () => {
     h.accept(keyId, a, ab, ab, unserved);
     h.accept(keyId, ab, c, mergeRecords(ab, c), unserved);
     expect(h.horizon(keyId)).toBe(30); // one superseded sibling kept: the other dropped at 30
-    const disk = store(writes);
+    const disk = replayStorage(writes);
     const restored = histories([]);
     for (const [key, value] of disk) expect(restored.restore(key, value)).toBe(true);
     expect(restored.history(keyId)).toEqual(h.history(keyId));

@@ -12,6 +12,7 @@ import { ServedReads } from "../../src/node/served-reads.js";
 import type { StorageOp } from "../../src/node/storage.js";
 import { keyIdOf } from "../../src/node/storage.js";
 import type { LwwRecord } from "../../src/record/index.js";
+import { replayStorage, sortedAsText, storedEntries } from "../support/history-storage.js";
 
 const keyIds = [keyIdOf("w", "x"), keyIdOf("w", "y")];
 /** Nothing served yet: every version is recorded at its stamp. */
@@ -21,30 +22,12 @@ function record(time: number, node: string, value: number): LwwRecord {
   return { kind: "lww", stamp: { fence: 0, time, node }, value: new Uint8Array([value]) };
 }
 
-/** Replays the puts and deletes into a store, as a driver would. */
-function replay(ops: readonly StorageOp[], disk = new Map<string, Uint8Array>()): Map<string, Uint8Array> {
-  for (const op of ops) {
-    if (op.kind === "put") disk.set(op.key, op.value);
-    else if (op.kind === "delete") disk.delete(op.key);
-  }
-  return disk;
-}
-
-/** The stored entries of versions (not horizons) of `keyId`, as [at, node]. */
-function storedVersions(disk: ReadonlyMap<string, Uint8Array>, keyId: string): unknown[] {
-  const versions: unknown[] = [];
-  for (const key of disk.keys()) {
-    const parts = JSON.parse(key.slice(historyPrefix.length)) as unknown[];
-    if (parts[0] === keyId && parts.length === 3) versions.push(parts.slice(1));
-  }
-  return versions.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-}
+/** The stored versions (not horizons) of `keyId`, as [at, node]. */
+const storedVersions = (disk: ReadonlyMap<string, Uint8Array>, keyId: string): unknown[] =>
+  storedEntries(disk, historyPrefix, keyId);
 
 function keptVersions(histories: LwwHistories, keyId: string): unknown[] {
-  return histories
-    .history(keyId)
-    .map((v) => [v.at, v.node])
-    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return sortedAsText(histories.history(keyId).map((v) => [v.at, v.node]));
 }
 
 const opArb = fc.oneof(
@@ -79,12 +62,12 @@ describe("LwwHistories' storage", () => {
             nowMs += 1_000; // past historyCollectIntervalMs: every tick collects
             histories.tick(nowMs, () => op.now);
           }
-          const disk = replay(writes);
+          const disk = replayStorage(writes);
           for (const keyId of keyIds) expect(storedVersions(disk, keyId)).toEqual(keptVersions(histories, keyId));
         }
         droppedTotal += histories.stats.versionsDropped;
         // A restarted replica reads storage back: the same versions and the same horizons.
-        const disk = replay(writes);
+        const disk = replayStorage(writes);
         const restarted = new LwwHistories(buckets, options, (op) => writes.push(op));
         for (const [key, bytes] of disk) expect(restarted.restore(key, bytes)).toBe(true);
         for (const keyId of keyIds) {
