@@ -267,9 +267,12 @@ export class CausalHistories {
   /** Observes one report, then brings storage in line (`restoredFrom`: the entry it was read from, already stored). */
   #observe(bucket: BucketHistory, keyId: string, report: SiblingReport, restoredFrom?: string): void {
     const horizon = this.#store.storedHorizon(keyId);
-    if (horizon !== undefined && report.supersededAt !== undefined && report.supersededAt <= horizon) {
-      // Past what the key answers, so not kept; a stored entry of it read back at restart goes too, or it would
-      // stay in storage unmirrored, never deleted, and be read back and skipped at every restart.
+    const pastHorizon = horizon !== undefined && report.supersededAt !== undefined && report.supersededAt <= horizon;
+    // A sibling the history does not keep, superseded at or below the stored horizon, answers no read: it is not
+    // kept (and a stored entry of it read back at restart goes, or it would stay in storage unmirrored, never
+    // deleted, read back and skipped at every restart). A sibling it keeps must still learn that it was
+    // superseded, however early: skipped, it would stay live and show in reads of the past after its supersession.
+    if (pastHorizon && !bucket.history.keeps(keyId, report)) {
       if (restoredFrom !== undefined) this.#store.delete(restoredFrom);
       return;
     }

@@ -110,7 +110,15 @@ describe("CausalHistories' storage", () => {
             histories.tick(nowMs, at);
           }
           const disk = replayStorage(writes);
-          for (const keyId of keyIds) expect(storedDots(disk, keyId)).toEqual(keptDots(histories, keyId));
+          for (const keyId of keyIds) {
+            expect(storedDots(disk, keyId)).toEqual(keptDots(histories, keyId));
+            // Live in the history is what the replica's record holds: a sibling it no longer holds was superseded.
+            const live = histories.history(keyId).filter((v) => v.supersededAt === undefined);
+            const holds = held.get(keyId)?.set.siblings() ?? [];
+            expect(sortedAsText(live.map((v) => [v.replica, v.counter]))).toEqual(
+              sortedAsText(holds.map((d) => [d.replica, d.counter])),
+            );
+          }
         }
         droppedTotal += histories.stats.siblingsDropped;
         // A restarted replica reads storage back: the same horizons and the same answer to every read, and its
@@ -130,5 +138,29 @@ describe("CausalHistories' storage", () => {
     );
     // The count bound and collection dropped siblings along the way, or the law above would be vacuous.
     expect(droppedTotal).toBeGreaterThan(0);
+  });
+
+  it("marks a kept sibling superseded even when its supersession is at or below the stored horizon", () => {
+    // The property's counterexample: the coordinator's write that covers three siblings supersedes them all at
+    // its stamp (4); with room for one superseded sibling, the first two reports drop n1/1 and raise the stored
+    // horizon to 4, and the third, n2/1's supersession at 4, was skipped as "below the horizon" though the
+    // history kept n2/1 live: a read at 4 then showed it beside the write that overwrote it.
+    const writes: StorageOp[] = [];
+    const histories = new CausalHistories(new Map([["c", "causal"]]), { versionsPerKey: 1 }, (op) => writes.push(op));
+    const keyId = keyIds[0] as string;
+    const v = new Uint8Array([1]);
+    const one = causalWrite(undefined, v, VectorClock.empty, 0, replica, 1);
+    histories.accept(keyId, undefined, undefined, one, unserved);
+    const two = causalWrite(one, v, VectorClock.empty, 0, replica, 2); // blind: beside n1/1
+    histories.accept(keyId, one, undefined, two, unserved);
+    const peerWrite = causalWrite(undefined, v, VectorClock.empty, 0, "n2", 3);
+    const three = mergeRecords(two, peerWrite) as CausalRecord;
+    histories.accept(keyId, two, peerWrite, three, unserved);
+    const four = causalWrite(three, v, three.set.join(), 0, replica, 4);
+    histories.accept(keyId, three, undefined, four, unserved);
+    const at4 = histories.siblingsAt(keyId, 4);
+    expect(at4?.ok && at4.value.map((s) => `${s.replica}/${s.counter}`)).toEqual(["n1/3"]);
+    const at3 = histories.siblingsAt(keyId, 3);
+    expect(at3?.ok).toBe(false); // below the horizon (4) now: refused, not guessed
   });
 });
