@@ -54,16 +54,27 @@ describe("LwwHistories' storage", () => {
         const writes: StorageOp[] = [];
         const histories = new LwwHistories(buckets, options, (op) => writes.push(op));
         let nowMs = 0;
+        const winners = new Map<string, { time: number; node: string }>();
         for (const op of ops) {
           if (op.kind === "write") {
             const incoming = record(op.time, op.node, op.value);
+            const best = winners.get(op.key);
+            if (best === undefined || op.time > best.time || (op.time === best.time && op.node > best.node)) {
+              winners.set(op.key, { time: op.time, node: op.node });
+            }
             histories.accept(op.key, incoming, undefined, undefined, true, unserved);
           } else {
             nowMs += 1_000; // past historyCollectIntervalMs: every tick collects
             histories.tick(nowMs, () => op.now);
           }
           const disk = replayStorage(writes);
-          for (const keyId of keyIds) expect(storedVersions(disk, keyId)).toEqual(keptVersions(histories, keyId));
+          for (const keyId of keyIds) {
+            expect(storedVersions(disk, keyId)).toEqual(keptVersions(histories, keyId));
+            // The newest version kept is the key's last-write-wins winner: no bound or collection drops it.
+            const newest = histories.history(keyId).at(-1);
+            const winner = winners.get(keyId);
+            expect(newest && [newest.at, newest.node]).toEqual(winner && [winner.time, winner.node]);
+          }
         }
         droppedTotal += histories.stats.versionsDropped;
         // A restarted replica reads storage back: the same versions and the same horizons.
