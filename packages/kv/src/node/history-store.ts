@@ -188,7 +188,7 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
     const remaining: E[] = [];
     for (const entry of entries) {
       if (isKept(entry)) remaining.push(entry);
-      else this.#write({ kind: "delete", key: entry.storageKey });
+      else this.delete(entry.storageKey);
     }
     const dropped = entries.length - remaining.length;
     if (dropped > 0) this.#stored.set(keyId, remaining.length === 0 ? noEntries : remaining);
@@ -228,7 +228,7 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
 
   #corrupt(storageKey: string): false {
     this.#stats.entriesCorruptRestored++;
-    this.#write({ kind: "delete", key: storageKey });
+    this.delete(storageKey);
     return false;
   }
 

@@ -264,5 +264,5 @@ interface StoredVersion extends StoredEntry {
 
 /** One identity, (at, node): a replaced version keeps its entry. */
 function sameVersion(a: StoredVersion, b: StoredVersion): boolean {
-  return a.at === b.at && a.node === b.node;
+  return compareVersions(a, b) === 0;
 }
