@@ -108,6 +108,12 @@ assert(requestsInFlightMax >= 1 && outputsPendingMax >= requestsInFlightMax, "ou
  */
 export const antiEntropyIntervalMsDefault = 1_000;
 
+/**
+ * Between the anti-entropy exchanges of a recovering node (node/recovery.ts), monotonic ms: it runs them
+ * back to back, since its reads do not count as a primary's until it has taken back every partition.
+ */
+export const antiEntropyRecoveryIntervalMs = 10;
+
 /** An exchange that has not finished this long after its last step is abandoned (the peer is away). */
 export const antiEntropySessionTimeoutMs = 2_000;
 

@@ -67,6 +67,12 @@ export interface ReadReplyMessage {
   readonly ts: Timestamp;
   readonly op: OperationId;
   readonly record: Uint8Array | null;
+  /**
+   * Set by a replica that may have forgotten writes it acknowledged and has
+   * not yet taken the key's partition back from the other replicas (node/recovery.ts):
+   * its copy is merged but does not count as a primary's (coordinator/read.ts).
+   */
+  readonly recovering?: true;
 }
 
 /** Coordinator to replica: your history's newest version of the key at or before `at` (a read at a timestamp). */
@@ -158,6 +164,8 @@ export interface RepairMessage {
   readonly bucket: string;
   readonly key: string;
   readonly record: Uint8Array;
+  /** Set when the record answers an anti-entropy pull (node/anti-entropy.ts), which a recovering node counts. */
+  readonly pulled?: true;
 }
 
 /**
@@ -273,6 +281,7 @@ export function parsePeerMessage(message: unknown): Result<PeerMessage, KvError>
       return ok(message as ReadMessage);
     case "read-reply":
       if (!isOp(m.op) || !(m.record === null || m.record instanceof Uint8Array)) return malformed("read-reply");
+      if (m.recovering !== undefined && m.recovering !== true) return malformed("read-reply: bad recovering");
       return ok(message as ReadReplyMessage);
     case "read-at":
       if (!isOp(m.op) || !isName(m.bucket) || typeof m.key !== "string") return malformed("read-at: bad address");
@@ -305,6 +314,7 @@ export function parsePeerMessage(message: unknown): Result<PeerMessage, KvError>
       if (!isName(m.bucket) || typeof m.key !== "string" || !(m.record instanceof Uint8Array)) {
         return malformed("repair: bad address or record");
       }
+      if (m.pulled !== undefined && m.pulled !== true) return malformed("repair: bad pulled");
       return ok(message as RepairMessage);
     case "forward":
       if (!isOp(m.op) || typeof m.request !== "object" || m.request === null) return malformed("forward");

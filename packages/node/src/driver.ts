@@ -57,6 +57,8 @@ export interface DriverOptions {
   readonly timers: Timers;
   /** Told once if a durable write fails (the node is then stopped). */
   readonly onFatal?: (error: unknown) => void;
+  /** Told once when a recovery the node started with ends (`KvNode.partitionsRecovering` reaches 0), after how long. */
+  readonly onRecovered?: (afterMs: number) => void;
 }
 
 /** A failure the driver itself answers with (the core never saw the request). */
@@ -69,6 +71,9 @@ export class NodeDriver {
   readonly #monotonic: MonotonicClock;
   readonly #timers: Timers;
   readonly #onFatal: ((error: unknown) => void) | undefined;
+  readonly #onRecovered: ((afterMs: number) => void) | undefined;
+  /** When the node started recovering, while it is. */
+  #recoveringSinceMs: number | undefined;
   readonly #pending = new Map<number, (reply: ClientReply) => void>();
   /** Peer messages waiting for the HLC's bound to be durable (see above), in the order the core gave them. */
   #waitingForBound: { readonly to: string; readonly message: PeerMessage }[] = [];
@@ -86,6 +91,8 @@ export class NodeDriver {
     this.#monotonic = options.monotonic;
     this.#timers = options.timers;
     this.#onFatal = options.onFatal;
+    this.#onRecovered = options.onRecovered;
+    if (this.node.partitionsRecovering > 0) this.#recoveringSinceMs = this.#monotonic.now();
     this.#pump();
   }
 
@@ -175,6 +182,11 @@ export class NodeDriver {
       if (resolve === undefined) continue;
       this.#pending.delete(requestId as number);
       resolve(reply);
+    }
+    if (this.#recoveringSinceMs !== undefined && this.node.partitionsRecovering === 0) {
+      const afterMs = this.#monotonic.now() - this.#recoveringSinceMs;
+      this.#recoveringSinceMs = undefined;
+      this.#onRecovered?.(afterMs);
     }
     const wake = this.node.nextWakeMs();
     if (wake === this.#timerAtMs) return;

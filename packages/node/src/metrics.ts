@@ -81,6 +81,11 @@ export function createMetrics(sources: {
   });
   gauge("skew_requests_in_flight", "Requests this node coordinates", () => sources.node().requestsInFlight);
   gauge(
+    "skew_partitions_recovering",
+    "Partitions whose reads this node does not yet answer as a primary: after a start that may have lost acknowledged writes, until taken back from the other primaries",
+    () => sources.node().partitionsRecovering,
+  );
+  gauge(
     "skew_read_repairs_sent",
     "Read repairs sent (a counter kept by the core)",
     () => sources.node().stats.readRepairsSent,

@@ -129,6 +129,7 @@ export async function buildServer(config: NodeConfig, options: BuildOptions = {}
       logger.fatal({ err: error }, "a durable write failed: the node stops");
       options.onFatal?.(error);
     },
+    onRecovered: (afterMs) => logger.warn({ afterMs: Math.round(afterMs) }, "recovered: every partition taken back"),
   });
   const nodeDriver = driver;
   metrics = createMetrics({

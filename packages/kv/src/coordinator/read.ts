@@ -21,6 +21,12 @@
  * primaries only: a strict quorum. Read repair goes to primaries only: a
  * fallback is not a replica of the key, and what it holds for the key
  * reaches the primary by handoff.
+ *
+ * A recovering primary (node/recovery.ts: it may have forgotten writes it
+ * acknowledged) counts as a fallback does: towards R when it holds
+ * something, never towards PR. Its copy is merged, and it is repaired.
+ * Once every target has replied without meeting the quorum, the read is
+ * refused at once rather than at its deadline.
  */
 import { type KvRecord, mergeRecords, recordsEqual } from "../record/index.js";
 import type { NormalRequest } from "../requests.js";
@@ -30,6 +36,8 @@ export class ReadCoordination {
   readonly kind = "read";
   /** What each replica returned: a record, or undefined for none (or a damaged one). */
   readonly #replies = new Map<string, KvRecord | undefined>();
+  /** Primaries that replied while recovering: their replies count as a fallback's. */
+  readonly #recovering = new Set<string>();
   #merged: KvRecord | undefined;
   replied = false;
 
@@ -50,23 +58,32 @@ export class ReadCoordination {
     return this.#merged;
   }
 
-  reply(from: string, record: KvRecord | undefined): void {
+  /** `recovering`: the replica said it may have forgotten writes it acknowledged (node/recovery.ts). */
+  reply(from: string, record: KvRecord | undefined, recovering = false): void {
     if (!this.targets.includes(from) || this.#replies.has(from)) return;
     this.#replies.set(from, record);
+    if (recovering) this.#recovering.add(from);
     if (record !== undefined) this.#merged = this.#merged === undefined ? record : mergeRecords(this.#merged, record);
   }
 
-  /** R replies that say something about the key (every reply once all are in), PR of them primaries. */
+  /** R replies that say something about the key (every reply once all are in), PR of them primaries not recovering. */
   get quorumMet(): boolean {
     const all = this.allReplied;
     let counted = 0;
     let primaries = 0;
     for (const [node, record] of this.#replies) {
-      const primary = this.primaries.has(node);
+      const primary = this.primaries.has(node) && !this.#recovering.has(node);
       if (primary) primaries++;
       if (primary || record !== undefined || all) counted++;
     }
     return counted >= this.request.quorum && primaries >= this.request.primaryQuorum;
+  }
+
+  /** Replies counted towards PR: primaries not recovering. */
+  get primariesCounted(): number {
+    let counted = 0;
+    for (const node of this.#replies.keys()) if (this.primaries.has(node) && !this.#recovering.has(node)) counted++;
+    return counted;
   }
 
   get allReplied(): boolean {

@@ -44,6 +44,12 @@
  * at most two such cycles (the first spreads every replica's records to its
  * peers of the first exchanges, the second the joins), plus an exchange's
  * round trips.
+ *
+ * Recovery (recovery.ts). A node that may have forgotten writes it
+ * acknowledged is given a `Recovery` at start: it then runs exchanges every
+ * `antiEntropyRecoveryIntervalMs`, the pairs it still needs first, and an
+ * exchange that leaves nothing of the peer's out (no bound cut the walk,
+ * every pulled record arrived) takes the partition back from that peer.
  */
 import { describeValue, type Random } from "@skew/env";
 import {
@@ -51,6 +57,7 @@ import {
   antiEntropyKeysPerRoundMax,
   antiEntropyLevelsPerStep,
   antiEntropyNodesPerStepMax,
+  antiEntropyRecoveryIntervalMs,
   antiEntropySessionTimeoutMs,
   antiEntropyStepRetryMs,
   antiEntropyTreeDepth,
@@ -60,6 +67,7 @@ import { descendantIndexes, differingIndexes, differingKeys, MerkleTree } from "
 import type { HashRing } from "../ring/index.js";
 import { hashKey } from "../ring/index.js";
 import type { PeerPayload } from "./outbox.js";
+import { Recovery } from "./recovery.js";
 import type {
   AeEntriesMessage,
   AeEntriesReplyMessage,
@@ -86,6 +94,8 @@ export interface AntiEntropyHost {
   encodedRecord(keyId: string): Uint8Array | undefined;
   /** The digest of the removed tombstone this node keeps a ghost of (tombstones.ts), if any. */
   ghostDigest(keyId: string): number | undefined;
+  /** Every partition was taken back from every other primary: the recovery ended. */
+  recovered(): void;
 }
 
 export interface AntiEntropyStats {
@@ -103,6 +113,8 @@ export interface AntiEntropyStats {
   keysPulled: number;
   /** Anti-entropy messages that did not fit the protocol (bad indexes, wrong session). */
   messagesRefused: number;
+  /** (partition, peer) pairs a recovering node took back (recovery.ts). */
+  pairsTakenBack: number;
 }
 
 interface Pair {
@@ -121,6 +133,8 @@ interface Session {
   /** The step asked last, and when to ask it again if no answer came. */
   step: PeerPayload;
   retryAtMs: number;
+  /** False once a step's bound left differing nodes or keys out of the walk. */
+  complete: boolean;
 }
 
 /** The digest of an encoded record: the CRC-32C its last four bytes hold. */
@@ -139,6 +153,7 @@ export class AntiEntropy {
     keysPushed: 0,
     keysPulled: 0,
     messagesRefused: 0,
+    pairsTakenBack: 0,
   };
   readonly #host: AntiEntropyHost;
   readonly #intervalMs: number;
@@ -149,6 +164,9 @@ export class AntiEntropy {
   #cursor = 0;
   #sessions = 0;
   #session: Session | undefined;
+  #recovery: Recovery | undefined;
+  /** For each pair a complete exchange pulled keys from, the pulled records not yet received. */
+  readonly #awaiting = new Map<string, { readonly pair: Pair; readonly keyIds: Set<string> }>();
 
   /** True while an exchange this node started is in flight (it runs one at a time). */
   get exchanging(): boolean {
@@ -172,6 +190,40 @@ export class AntiEntropy {
       }
     }
     this.#nextRoundMs = intervalMs;
+  }
+
+  /** Starts a recovery (recovery.ts): every partition this node replicates, from every other primary of it. */
+  startRecovery(): void {
+    const recovery = new Recovery(this.#pairs);
+    if (recovery.done) return; // no other primaries: nothing to take back
+    this.#recovery = recovery;
+    this.#nextRoundMs = 0;
+  }
+
+  /** Whether this node's copies of `partition`'s keys must not count as a primary's yet. */
+  recovering(partition: number): boolean {
+    return this.#recovery?.recovering(partition) === true;
+  }
+
+  /** The partitions not yet taken back from every other primary, ascending (none when not recovering). */
+  recoveringPartitions(): number[] {
+    return this.#recovery?.partitions() ?? [];
+  }
+
+  /** Partitions not yet taken back from every other primary (0 when not recovering). */
+  get partitionsRecovering(): number {
+    return this.#recovery?.partitionsLeft ?? 0;
+  }
+
+  /** A record pulled from `from` arrived and was merged: it may complete the pair's exchange. */
+  pulledArrived(from: string, keyId: string): void {
+    if (this.#recovery === undefined) return;
+    const { bucket, key } = splitKeyId(keyId);
+    const pairKey = pairKeyOf(this.#host.ring.partitionOf(hashKey(bucket, key)), from);
+    const awaiting = this.#awaiting.get(pairKey);
+    if (awaiting === undefined || !awaiting.keyIds.delete(keyId) || awaiting.keyIds.size > 0) return;
+    this.#awaiting.delete(pairKey);
+    this.#takenBack(awaiting.pair);
   }
 
   /** The (partition, peer) pairs exchanged in turn: an exchange cycle is this many intervals. */
@@ -215,7 +267,9 @@ export class AntiEntropy {
       this.#host.send(current.peer, current.step);
     }
     if (this.#session !== undefined || nowMs < this.#nextRoundMs) return;
-    this.#nextRoundMs = nowMs + this.#intervalMs;
+    const recovering = this.#recovery !== undefined;
+    this.#nextRoundMs =
+      nowMs + (recovering ? Math.min(this.#intervalMs, antiEntropyRecoveryIntervalMs) : this.#intervalMs);
     const pair = this.#nextPair();
     if (pair === undefined) return;
     this.stats.exchangesStarted++;
@@ -229,6 +283,7 @@ export class AntiEntropy {
       deadlineMs: nowMs + antiEntropySessionTimeoutMs,
       step,
       retryAtMs: nowMs + antiEntropyStepRetryMs,
+      complete: true,
     };
     this.#host.send(pair.peer, step);
   }
@@ -296,7 +351,7 @@ export class AntiEntropy {
       this.stats.messagesRefused++;
       return;
     }
-    for (const keyId of message.keyIds) this.#push(from, keyId);
+    for (const keyId of message.keyIds) this.#push(from, keyId, true);
   }
 
   // ---- the initiator ------------------------------------------------------------------------------------------
@@ -318,14 +373,18 @@ export class AntiEntropy {
     const tree = this.#trees.get(session.partition) as MerkleTree;
     const differing = differingIndexes(tree, session.level, session.indexes, message.hashes);
     if (differing.length === 0) {
+      // Every node walked is equal now; those not walked were equal a step ago, and a replica's copies only
+      // grow by joins: nothing the peer held since this node started is missing, unless a bound cut the walk.
       this.stats.exchangesEqual++;
       this.#session = undefined;
+      if (session.complete) this.#takenBack(session);
       return;
     }
     session.deadlineMs = nowMs + antiEntropySessionTimeoutMs;
     session.retryAtMs = nowMs + antiEntropyStepRetryMs;
     if (session.level === tree.depth) {
       const segments = differing.slice(0, antiEntropyNodesPerStepMax);
+      if (segments.length < differing.length) session.complete = false;
       session.level = -1;
       session.indexes = segments;
       session.step = { kind: "ae-entries", session: session.id, partition: session.partition, segments };
@@ -334,6 +393,7 @@ export class AntiEntropy {
     }
     const levels = Math.min(antiEntropyLevelsPerStep, tree.depth - session.level);
     const followed = differing.slice(0, Math.floor(antiEntropyNodesPerStepMax / 2 ** levels));
+    if (followed.length < differing.length) session.complete = false;
     session.level += levels;
     session.indexes = descendantIndexes(followed, levels);
     session.step = {
@@ -364,7 +424,8 @@ export class AntiEntropy {
     message.keyIds.forEach((keyId, i) => {
       remote.set(keyId, message.digests[i] as number);
     });
-    const keys = differingKeys(local, remote).slice(0, antiEntropyKeysPerRoundMax);
+    const differing = differingKeys(local, remote);
+    const keys = differing.slice(0, antiEntropyKeysPerRoundMax);
     const pull: string[] = [];
     for (const keyId of keys) {
       if (local.has(keyId)) this.#push(from, keyId);
@@ -381,32 +442,67 @@ export class AntiEntropy {
     this.stats.keysPulled += pull.length;
     if (pull.length > 0) this.#host.send(from, { kind: "ae-pull", partition: session.partition, keyIds: pull });
     this.stats.exchangesRepaired++;
+    if (!session.complete || keys.length < differing.length || this.#recovery?.needs(session) !== true) return;
+    if (pull.length === 0) this.#takenBack(session);
+    else this.#awaiting.set(pairKeyOf(session.partition, from), { pair: session, keyIds: new Set(pull) });
   }
 
-  /** The next pair whose peer is not suspected: round robin, or drawn with the Random; none when all are. */
+  /**
+   * The next pair whose peer is not suspected: round robin, or drawn with the Random; none when all are.
+   * While recovering, a pair the recovery still needs comes first.
+   */
   #nextPair(): Pair | undefined {
+    const recovery = this.#recovery;
+    if (recovery !== undefined) {
+      const needed = this.#pick((pair) => recovery.needs(pair));
+      if (needed !== undefined) return needed;
+    }
+    return this.#pick(() => true);
+  }
+
+  #pick(wanted: (pair: Pair) => boolean): Pair | undefined {
     const random = this.#host.random;
     if (random !== undefined) {
-      const up = this.#pairs.filter((pair) => !this.#host.suspected(pair.peer));
+      const up = this.#pairs.filter((pair) => wanted(pair) && !this.#host.suspected(pair.peer));
       return up.length === 0 ? undefined : random.pick(up);
     }
     for (let tried = 0; tried < this.#pairs.length; tried++) {
       const pair = this.#pairs[this.#cursor++ % this.#pairs.length] as Pair;
-      if (!this.#host.suspected(pair.peer)) return pair;
+      if (wanted(pair) && !this.#host.suspected(pair.peer)) return pair;
     }
     return undefined;
   }
 
-  #push(to: string, keyId: string): void {
+  #takenBack(pair: Pair): void {
+    const recovery = this.#recovery;
+    if (recovery === undefined || !recovery.needs(pair)) return;
+    this.stats.pairsTakenBack++;
+    if (!recovery.takenBack(pair)) return;
+    this.#recovery = undefined;
+    this.#awaiting.clear();
+    this.#host.recovered();
+  }
+
+  /** `pulled`: the record answers the peer's pull, which a recovering peer counts (recovery.ts). */
+  #push(to: string, keyId: string, pulled = false): void {
     const encoded = this.#host.encodedRecord(keyId);
     if (encoded === undefined || !keyId.includes("\u0000")) return;
     const { bucket, key } = splitKeyId(keyId);
     this.stats.keysPushed++;
-    this.#host.send(to, { kind: "repair", bucket, key, record: encoded });
+    this.#host.send(
+      to,
+      pulled
+        ? { kind: "repair", bucket, key, record: encoded, pulled }
+        : { kind: "repair", bucket, key, record: encoded },
+    );
   }
 
   #treeOf(keyId: string): MerkleTree | undefined {
     const { bucket, key } = splitKeyId(keyId);
     return this.#trees.get(this.#host.ring.partitionOf(hashKey(bucket, key)));
   }
+}
+
+function pairKeyOf(partition: number, peer: string): string {
+  return `${partition}\u0000${peer}`;
 }

@@ -121,6 +121,7 @@ import {
   keyIdOf,
   lamportKey,
   recordPrefix,
+  recoveringKey,
   splitKeyId,
   type WriteBatch,
 } from "./storage.js";
@@ -279,6 +280,7 @@ export class KvNode {
         return record === undefined ? undefined : encodeRecord(record);
       },
       ghostDigest: (keyId) => this.#tombstones.ghostDigest(keyId),
+      recovered: () => this.#outbox.write({ kind: "delete", key: recoveringKey }),
     });
     this.#tombstones = new Tombstones({
       self: id,
@@ -494,6 +496,21 @@ export class KvNode {
   /** Requests this node coordinates (or forwarded) that have not finished. */
   get requestsInFlight(): number {
     return this.#coordinations.size;
+  }
+
+  /**
+   * Partitions whose keys this node's reads do not yet answer as a primary
+   * (node/recovery.ts): after a start that may have lost acknowledged writes
+   * (unclean, under relaxed durability, or with a corrupt record), until it
+   * has taken each back from every other primary. 0 in normal running.
+   */
+  get partitionsRecovering(): number {
+    return this.#antiEntropy.partitionsRecovering;
+  }
+
+  /** Which partitions `partitionsRecovering` counts, ascending. */
+  recoveringPartitions(): number[] {
+    return this.#antiEntropy.recoveringPartitions();
   }
 
   /** The id this node's causal writes are dotted with. */
@@ -769,6 +786,16 @@ export class KvNode {
   }
 
   #settleRead(op: OperationId, coordination: ReadCoordination): void {
+    if (!coordination.replied && coordination.allReplied && !coordination.quorumMet) {
+      // Possible only with recovering primaries among the replies (coordinator/read.ts).
+      coordination.replied = true;
+      const { primaryQuorum } = coordination.request;
+      const detail = `PR ${primaryQuorum}: too few primaries not recovering replied; a read writes nothing`;
+      this.#answer(
+        coordination.replyTo,
+        failure("UNAVAILABLE", true, detail, { got: coordination.primariesCounted, need: primaryQuorum }),
+      );
+    }
     if (!coordination.replied && coordination.quorumMet) {
       coordination.replied = true;
       const merged = coordination.merged;
@@ -946,6 +973,7 @@ export class KvNode {
         if (outcome.refused === null && outcome.changed) {
           this.#persist(keyId, outcome.record, reusable(outcome.record, record, message.record));
         } else this.#tombstones.repairAbsorbed(from, keyId, message.record); // the sender may have missed a removal
+        if (message.pulled === true) this.#antiEntropy.pulledArrived(from, keyId); // a recovery's (recovery.ts)
         return;
       }
       case "read": {
@@ -956,7 +984,15 @@ export class KvNode {
           record = record === undefined ? hinted : mergeRecords(record, hinted);
         }
         const bytes = record === undefined ? null : encodeRecord(record);
-        this.#outbox.send(from, { kind: "read-reply", op: message.op, record: bytes });
+        const recovering =
+          this.#antiEntropy.partitionsRecovering > 0 &&
+          this.#antiEntropy.recovering(this.ring.partitionOf(hashKey(message.bucket, message.key)));
+        this.#outbox.send(
+          from,
+          recovering
+            ? { kind: "read-reply", op: message.op, record: bytes, recovering }
+            : { kind: "read-reply", op: message.op, record: bytes },
+        );
         return;
       }
       case "read-at": {
@@ -1019,7 +1055,7 @@ export class KvNode {
         if (coordination?.kind !== "read") return;
         const record =
           message.record === null ? undefined : this.#incoming(coordination.request.bucket, message.record);
-        coordination.reply(from, record === "corrupt" ? undefined : record);
+        coordination.reply(from, record === "corrupt" ? undefined : record, message.recovering === true);
         this.#settleRead(message.op, coordination);
         return;
       }
@@ -1253,10 +1289,13 @@ export class KvNode {
     let dvvEpoch = 0;
     let closed: number | undefined;
     let corrupt = false;
+    let lost = false; // a record found corrupt, whatever its bucket
+    let marked = false; // a recovery that had not ended (recovery.ts)
     for (const [key, value] of stored) {
       if (key === incarnationKey) incarnation = decodeCount(value) ?? 0;
       else if (key === dvvEpochKey) dvvEpoch = decodeCount(value) ?? 0;
       else if (key === closedKey) closed = decodeCount(value);
+      else if (key === recoveringKey) marked = true;
       else if (key === lamportKey) {
         const counter = decodeCount(value);
         if (counter !== undefined) observeLamport(this.#clocks.lamport, counter);
@@ -1288,6 +1327,7 @@ export class KvNode {
           // Treated as missing, never served; read repair brings it back. Its dots may live on elsewhere.
           this.stats.recordsCorruptRestored++;
           this.#outbox.write({ kind: "delete", key });
+          lost = true;
           if (mode === "causal" || mode === undefined) corrupt = true;
         }
       }
@@ -1295,6 +1335,12 @@ export class KvNode {
     // The node's last run may have sent dots it did not live to store (early fan-out), unless it closed cleanly;
     // a relaxed store may have come back without its last writes, records holding this node's dots among them.
     const unclean = incarnation > 0 && closed !== incarnation;
+    // This node may have forgotten writes it acknowledged: its reads do not count as a primary's until it has
+    // taken its partitions back from their other primaries (recovery.ts).
+    if (marked || lost || (unclean && durability === "relaxed")) this.#antiEntropy.startRecovery();
+    if (this.#antiEntropy.partitionsRecovering > 0) {
+      if (!marked) this.#outbox.write({ kind: "put", key: recoveringKey, value: encodeCount(incarnation + 1) });
+    } else if (marked) this.#outbox.write({ kind: "delete", key: recoveringKey });
     if (corrupt || unclean || durability === "relaxed") {
       dvvEpoch++;
       this.#outbox.write({ kind: "put", key: dvvEpochKey, value: encodeCount(dvvEpoch) });

@@ -14,6 +14,7 @@
  * m/dvv-epoch         the epoch of this node's dots, bumped at a start that may have lost some (kv-node.ts, "Dots")
  * m/closed            the incarnation that last closed cleanly (`KvNode.close`); deleted by the next start
  * m/lamport           the Lamport counter of the last lww-lamport stamp issued
+ * m/recovering        present while the node recovers what it may have forgotten (node/recovery.ts)
  * ```
  */
 import { crc32c } from "../checksum/index.js";
@@ -40,6 +41,7 @@ export const incarnationKey = "m/incarnation";
 export const dvvEpochKey = "m/dvv-epoch";
 export const lamportKey = "m/lamport";
 export const closedKey = "m/closed";
+export const recoveringKey = "m/recovering";
 
 /** The in-memory and on-disk id of a key: bucket, NUL, key (buckets hold no NUL). */
 export function keyIdOf(bucket: string, key: string): string {

@@ -4,13 +4,9 @@
  * text throws ({ toString: 0 }, a null-prototype object, a symbol) must not
  * surface as the engine's "Cannot convert object to primitive value".
  */
-import { ManualMonotonicClock, ManualTimers, ManualWallClock } from "@skew/env/manual";
-import { HybridLogicalClock } from "@skew/hlc";
-import { LamportClock } from "@skew/lamport";
-import { TrueTimeClock } from "@skew/truetime";
 import { describe, expect, it } from "vitest";
 import { KvNode } from "../../src/index.js";
-import { manualCluster } from "../support/manual-cluster.js";
+import { manualClocks, manualCluster } from "../support/manual-cluster.js";
 
 const hostile = [{ toString: 0 }, Object.create(null), Symbol()] as never[];
 
@@ -29,14 +25,7 @@ describe("KvNode's checks, given a value whose conversion to text throws", () =>
   });
 
   it("name an id that is not a member, even one with no JSON (a bigint)", () => {
-    const wall = new ManualWallClock(0);
-    const monotonic = new ManualMonotonicClock();
-    const clocks = {
-      wall,
-      hlc: new HybridLogicalClock({ wall, node: "n1" }),
-      lamport: new LamportClock("n1"),
-      truetime: new TrueTimeClock({ monotonic, timers: new ManualTimers(monotonic) }),
-    };
+    const clocks = manualClocks("n1");
     const build = (id: unknown) => () =>
       new KvNode({ id: id as string, nodes: ["n1", "n2", "n3"], buckets: { b: "lww-hlc" }, clocks });
     expect(build(10n)).toThrow(/^KvNode: id 10n is not among the nodes$/);

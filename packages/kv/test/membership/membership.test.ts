@@ -154,6 +154,9 @@ describe("KvNode membership", () => {
       { kind: "handoff-ack", ts, op: "1.1", refused: "NOPE" },
       { kind: "write", ts, op: "1.1", bucket: "b", key: "k", fence: 0, record: new Uint8Array(1), hint: 7 },
       { kind: "write-ack", ts, op: "1.1", refused: "HINTS_EMPTY" },
+      // Recovery's flags (node/recovery.ts) are `true` or absent.
+      { kind: "read-reply", ts, op: "1.1", record: null, recovering: "yes" },
+      { kind: "repair", ts, bucket: "b", key: "k", record: new Uint8Array(1), pulled: 1 },
       // Kinds that String() cannot convert: refused as malformed like any other unknown kind.
       { kind: { toString: 0 }, ts },
       { kind: Object.create(null), ts },

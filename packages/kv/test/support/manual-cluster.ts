@@ -6,11 +6,21 @@
  */
 import { ManualEnvironment } from "@skew/env/manual";
 import { HybridLogicalClock } from "@skew/hlc";
-import { type ConflictMode, LocalCluster, type LocalClusterOptions } from "@skew/kv";
+import { type ConflictMode, LocalCluster, type LocalClusterOptions, type NodeClocks } from "@skew/kv";
 import { LamportClock } from "@skew/lamport";
 import { TrueTimeClock } from "@skew/truetime";
 
 export const replicaIds = ["n1", "n2", "n3"] as const;
+
+/** Node `id`'s four clocks, reading `env`'s manual wall and monotonic clocks. */
+export function manualClocks(id: string, env = new ManualEnvironment({ wallStartMs: 0 })): NodeClocks {
+  return {
+    wall: env.wall,
+    hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
+    lamport: new LamportClock(id),
+    truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
+  };
+}
 
 export function manualCluster(
   buckets: Readonly<Record<string, ConflictMode>>,
@@ -24,12 +34,7 @@ export function manualCluster(
     nodes: replicaIds,
     buckets,
     now: () => env.monotonic.now(),
-    clocks: (id) => ({
-      wall: env.wall,
-      hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
-      lamport: new LamportClock(id),
-      truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
-    }),
+    clocks: (id) => manualClocks(id, env),
     ...(nodeOptions === undefined ? {} : { nodeOptions }),
   });
   return { env, cluster };
