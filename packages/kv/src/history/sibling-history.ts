@@ -128,6 +128,8 @@ export interface SiblingHistoryOptions {
   readonly ghostsPerKey?: number;
   /** Keys one `collect` call examines (default: `historyCollectKeysPerCallDefault`). */
   readonly collectKeysPerCall?: number;
+  /** Told of every kept sibling the history drops (by the count bound or by age), as it drops it. */
+  readonly onDrop?: (key: string, dot: Dot) => void;
 }
 
 interface Ghost extends Dot {
@@ -145,6 +147,8 @@ interface KeySiblings {
   /** Per replica, the highest counter of a forgotten ghost; created by the first one forgotten. */
   forgotten: Map<string, number> | undefined;
   horizon: number;
+  /** How many of `kept` are superseded: what the count bound counts. */
+  superseded: number;
 }
 
 /** Dot order: replica id by UTF-16 code units, then counter (the order of @skew/vector's siblings). */
@@ -242,6 +246,8 @@ export class SiblingHistory {
   /** The keys in insertion order, for round-robin collection. */
   readonly #order = new RoundRobinKeys();
   #ambiguousReports = 0;
+  #dropped = 0;
+  readonly #onDrop: ((key: string, dot: Dot) => void) | undefined;
 
   constructor(options: SiblingHistoryOptions = {}) {
     const limits = resolveLimits(where, options);
@@ -249,12 +255,18 @@ export class SiblingHistory {
     this.versionsPerKey = limits.versionsPerKey;
     this.collectKeysPerCall = limits.collectKeysPerCall;
     this.ghostsPerKey = options.ghostsPerKey ?? historySiblingGhostsPerKeyDefault;
+    this.#onDrop = options.onDrop;
     checkCountIn(where, "ghostsPerKey", this.ghostsPerKey, historySiblingGhostsPerKeyMax);
   }
 
   /** Keys with a history. */
   get keyCount(): number {
     return this.#order.size;
+  }
+
+  /** Siblings dropped so far, by the count bound, by age or on arrival: a key's kept set shrank, or its horizon rose, only if this grew. */
+  get droppedCount(): number {
+    return this.#dropped;
   }
 
   /** Ambiguous reports seen (a dot below a forgotten watermark, neither kept nor remembered). */
@@ -268,7 +280,13 @@ export class SiblingHistory {
     checkReport(report);
     let entry = this.#keys.get(key);
     if (entry === undefined) {
-      entry = { kept: new Map(), ghosts: undefined, forgotten: undefined, horizon: Number.NEGATIVE_INFINITY };
+      entry = {
+        kept: new Map(),
+        ghosts: undefined,
+        forgotten: undefined,
+        horizon: Number.NEGATIVE_INFINITY,
+        superseded: 0,
+      };
       this.#keys.set(key, entry);
       this.#order.add(key);
     }
@@ -284,7 +302,8 @@ export class SiblingHistory {
       const joined = joinSibling(kept, report);
       if (sameSibling(joined, kept)) return "duplicate";
       entry.kept.set(id, joined);
-      return this.#enforceCount(entry, id) ? "dropped" : "updated";
+      if (kept.supersededAt === undefined && joined.supersededAt !== undefined) entry.superseded++;
+      return this.#enforceCount(key, entry, id) ? "dropped" : "updated";
     }
     if (report.counter <= (entry.forgotten?.get(report.replica) ?? 0)) {
       this.#ambiguousReports++;
@@ -303,7 +322,8 @@ export class SiblingHistory {
       fence: report.fence,
       value: report.value,
     });
-    return this.#enforceCount(entry, id) ? "dropped" : "added";
+    if (report.supersededAt !== undefined) entry.superseded++;
+    return this.#enforceCount(key, entry, id) ? "dropped" : "added";
   }
 
   /**
@@ -326,6 +346,12 @@ export class SiblingHistory {
   horizon(key: string): number {
     checkKey(key);
     return this.#keys.get(key)?.horizon ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** The sibling `dot` of `key` as kept (the join of its reports), or undefined when it is not kept. */
+  version(key: string, dot: Dot): SiblingVersion | undefined {
+    checkKey(key);
+    return this.#keys.get(key)?.kept.get(dotKey(dot));
   }
 
   /** Whether the sibling `dot` of `key` is kept (neither dropped nor never seen). */
@@ -373,7 +399,9 @@ export class SiblingHistory {
       const old = [...entry.kept.values()].filter((s) => s.supersededAt !== undefined && s.supersededAt <= cutoff);
       for (const s of old.sort(compareForDrop)) {
         entry.kept.delete(dotKey(s));
+        entry.superseded--;
         this.#drop(entry, { replica: s.replica, counter: s.counter, supersededAt: s.supersededAt as number });
+        this.#onDrop?.(key, s);
         versionsDropped++;
       }
     }
@@ -384,11 +412,9 @@ export class SiblingHistory {
    * Drops superseded siblings past `versionsPerKey`, lowest `supersededAt`
    * first. Returns true when the sibling `id` was among them.
    */
-  #enforceCount(entry: KeySiblings, id: string): boolean {
-    let superseded = 0;
-    for (const s of entry.kept.values()) if (s.supersededAt !== undefined) superseded++;
+  #enforceCount(key: string, entry: KeySiblings, id: string): boolean {
     let droppedIt = false;
-    while (superseded > this.versionsPerKey) {
+    while (entry.superseded > this.versionsPerKey) {
       let victim: SiblingVersion | undefined;
       for (const s of entry.kept.values()) {
         if (s.supersededAt !== undefined && (victim === undefined || compareForDrop(s, victim) < 0)) victim = s;
@@ -397,14 +423,16 @@ export class SiblingHistory {
       const victimId = dotKey(v);
       entry.kept.delete(victimId);
       this.#drop(entry, { replica: v.replica, counter: v.counter, supersededAt: v.supersededAt as number });
+      this.#onDrop?.(key, v);
       if (victimId === id) droppedIt = true;
-      superseded--;
+      entry.superseded--;
     }
     return droppedIt;
   }
 
   /** Remembers a dropped sibling as a ghost, raises the horizon, and forgets the oldest ghost past the bound. */
   #drop(entry: KeySiblings, ghost: Ghost): void {
+    this.#dropped++;
     entry.horizon = Math.max(entry.horizon, ghost.supersededAt);
     entry.ghosts ??= new Map();
     const ghosts = entry.ghosts;

@@ -137,6 +137,8 @@ export class CausalHistories {
   };
   /** The siblings kept per key in storage, by dot key (to store what they keep and delete what they drop), and the stored horizons. */
   readonly #store: HistoryStore<SiblingVersionView, BucketHistory, Stored>;
+  /** The dot keys of the kept siblings the histories dropped since this list was last taken (`onDrop`). */
+  #dropped: string[] = [];
 
   constructor(buckets: ReadonlyMap<string, ConflictMode>, options: LwwHistoryOptions, write: (op: StorageOp) => void) {
     this.#store = new HistoryStore({ prefix: causalHistoryPrefix, infiniteHorizon: true }, write, this.stats);
@@ -150,6 +152,7 @@ export class CausalHistories {
         maxAge: maxAgeMs * (logicalMax + 1), // stamps are packed HLC timestamps: 2^11 per ms
         ...(options.versionsPerKey === undefined ? {} : { versionsPerKey: options.versionsPerKey }),
         ...(options.collectKeysPerCall === undefined ? {} : { collectKeysPerCall: options.collectKeysPerCall }),
+        onDrop: (_key, dot) => this.#dropped.push(dotKey(dot)),
       });
       this.#store.addBucket(bucket, { history, order: [], cursor: 0 });
     }
@@ -204,8 +207,7 @@ export class CausalHistories {
    * kept one superseded, at or below the served mark becomes so just above it.
    */
   #late(bucket: BucketHistory, keyId: string, report: SiblingReport, served: ServedReads): SiblingReport {
-    const id = dotKey(report);
-    const known = this.#store.track(bucket, keyId).find((entry) => entry.id === id)?.version;
+    const known = bucket.history.version(keyId, report);
     let { at, supersededAt } = report;
     if (known !== undefined) at = known.at;
     else if (served.late("causal", at)) at = served.visibleAt("causal", at);
@@ -251,6 +253,7 @@ export class CausalHistories {
       () => hlcNow,
       (bucket, keyId) => this.#sync(bucket, keyId),
     );
+    this.#dropped = []; // the collection's drops: each visited key was synced against what the history keeps
   }
 
   /** Reads back one stored entry at start; false (and a delete queued) when it is damaged or foreign. */
@@ -277,22 +280,30 @@ export class CausalHistories {
       return;
     }
     const stored = this.#store.track(bucket, keyId);
+    const droppedBefore = bucket.history.droppedCount;
     const outcome = bucket.history.observe(keyId, report);
     if (outcome === "duplicate") return;
     if (outcome === "added" || outcome === "updated") {
       this.stats.siblingsRecorded++;
-      const id = dotKey(report);
-      const previous = stored.find((entry) => entry.id === id);
-      const version = previous === undefined ? versionOf(report) : join(previous.version, report);
-      const storageKey =
-        previous?.storageKey ?? restoredFrom ?? this.#store.entryKey(keyId, report.replica, report.counter);
-      this.#store.mirror(keyId, stored, { id, storageKey, version }, sameDot);
+      // The entry is the history's own join of the dot's reports; its key is the dot's (or the one read back).
+      const version = bucket.history.version(keyId, report) as SiblingVersion;
+      const storageKey = restoredFrom ?? this.#store.entryKey(keyId, report.replica, report.counter);
+      this.#store.mirror(
+        keyId,
+        stored,
+        { id: dotKey(report), storageKey, version },
+        outcome === "added" ? undefined : sameDot,
+      );
       // On restore the entry is already there, as it is (unless it joined one read before it: then rewrite).
-      if (restoredFrom === undefined || previous !== undefined) {
-        this.#store.put(storageKey, encodeSibling(version));
-      }
+      if (restoredFrom === undefined || outcome === "updated") this.#store.put(storageKey, encodeSibling(version));
     }
-    this.#sync(bucket, keyId);
+    // Storage changes beyond the entry above only when the history dropped something (a kept sibling's entry goes,
+    // and the horizon rises with any drop) or gave up on the key (its horizon becomes +∞).
+    if (bucket.history.droppedCount === droppedBefore && outcome !== "key-unanswerable") return;
+    const dropped = this.#dropped;
+    this.#dropped = [];
+    if (outcome === "key-unanswerable") this.#sync(bucket, keyId);
+    else this.stats.siblingsDropped += this.#store.sync(bucket, keyId, (entry) => !dropped.includes(entry.id));
   }
 
   /** Deletes the entries of `keyId`'s siblings the history no longer keeps, stores its new horizon; the count. */
@@ -370,31 +381,6 @@ function dotKey(dot: Dot): string {
 function reportOf(s: DottedSibling<Sibling>, supersededAt: number | undefined): SiblingReport {
   const { replica, counter, value } = s;
   return { replica, counter, at: value.at, supersededAt, fence: value.fence, value: value.value };
-}
-
-function versionOf(report: SiblingReport): SiblingVersion {
-  const { replica, counter, at, supersededAt, fence, value } = report;
-  return { replica, counter, at, supersededAt, fence, value };
-}
-
-/** The join sibling-history.ts makes of two reports of one dot: earliest times, the higher token's content. */
-function join(kept: SiblingVersion, report: SiblingReport): SiblingVersion {
-  const contentWins =
-    report.fence !== kept.fence ? report.fence > kept.fence : compareValues(report.value, kept.value) > 0;
-  const supersededAt =
-    kept.supersededAt === undefined
-      ? report.supersededAt
-      : report.supersededAt === undefined
-        ? kept.supersededAt
-        : Math.min(kept.supersededAt, report.supersededAt);
-  return {
-    replica: kept.replica,
-    counter: kept.counter,
-    at: Math.min(kept.at, report.at),
-    supersededAt,
-    fence: contentWins ? report.fence : kept.fence,
-    value: contentWins ? report.value : kept.value,
-  };
 }
 
 /** The dot of a stored sibling, from its storage key's parts after the key id. */

@@ -130,18 +130,19 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
 
   /**
    * Mirrors `entry` for the key, replacing the one `same` says it is (the
-   * same version or dot), and gives the key's entries after. `entries` is
-   * what `track` gave for the key, with no `sync` since (a write to a key is
-   * one `track`, one history update, one `mirror`: the key's entries are
-   * looked up once).
+   * same version or dot; undefined: the caller knows it is new), and gives
+   * the key's entries after. `entries` is what `track` gave for the key,
+   * with no `sync` since (a write to a key is one `track`, one history
+   * update, one `mirror`: the key's entries are looked up once).
    */
-  mirror(keyId: string, entries: readonly E[], entry: E, same: (a: E, b: E) => boolean): readonly E[] {
+  mirror(keyId: string, entries: readonly E[], entry: E, same: ((a: E, b: E) => boolean) | undefined): readonly E[] {
     if (entries.length === 0) {
       const first = [entry];
       this.#stored.set(keyId, first);
       return first;
     }
-    const at = entries.findIndex((e) => same(e, entry));
+    // From the end: the entries a write changes are its key's latest (the sibling it overwrote, the version it follows).
+    const at = same === undefined ? -1 : entries.findLastIndex((e) => same(e, entry));
     if (at >= 0) (entries as E[])[at] = entry;
     else (entries as E[]).push(entry);
     return entries;

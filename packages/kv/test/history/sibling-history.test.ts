@@ -85,6 +85,14 @@ class Oracle {
   }
 }
 
+function dotOf(key: string, dot: { replica: string; counter: number }): string {
+  return `${key}/${dot.replica}/${dot.counter}`;
+}
+
+function keptDots(history: SiblingHistory): Set<string> {
+  return new Set(keys.flatMap((key) => history.history(key).map((s) => dotOf(key, s))));
+}
+
 function reads(history: SiblingHistory): unknown[] {
   return answers(keys, readTimes, (key, t) => history.siblingsAt(key, t));
 }
@@ -94,8 +102,16 @@ function checkBounds(history: SiblingHistory): void {
     const kept = history.history(key);
     expect(kept.filter((s) => s.supersededAt !== undefined).length).toBeLessThanOrEqual(history.versionsPerKey);
     expect(history.ghostCount(key)).toBeLessThanOrEqual(history.ghostsPerKey);
-    // `keeps` (what node/causal-history.ts deletes stored entries by) says yes exactly for what it shows.
-    for (const s of kept) expect(history.keeps(key, s)).toBe(true);
+    // `keeps` (what node/causal-history.ts deletes stored entries by) says yes exactly for what it shows, and
+    // `version` (what it stores) gives the sibling it shows.
+    for (const s of kept) {
+      expect(history.keeps(key, s)).toBe(true);
+      const version = history.version(key, s);
+      expect(version && { at: version.at, supersededAt: version.supersededAt }).toEqual({
+        at: s.at,
+        supersededAt: s.supersededAt,
+      });
+    }
   }
 }
 
@@ -104,10 +120,14 @@ describe("SiblingHistory", () => {
     const totals = { answered: 0, refused: 0, nonEmpty: 0, unanswerableKeys: 0 };
     fc.assert(
       fc.property(smallOptionsArb, fc.array(reportOrCollectArb, { maxLength: 50 }), (options, ops) => {
-        const history = new SiblingHistory(options);
+        const told: string[] = [];
+        const history = new SiblingHistory({ ...options, onDrop: (key, dot) => told.push(dotOf(key, dot)) });
         const oracle = new Oracle();
         const horizons = new Map<string, number>();
         for (const op of ops) {
+          const keptBefore = keptDots(history);
+          const droppedBefore = history.droppedCount;
+          told.length = 0;
           if (op.kind === "write") {
             history.observe(op.key, op.write);
             oracle.observe(op.key, op.write);
@@ -115,6 +135,17 @@ describe("SiblingHistory", () => {
             history.collect(op.now);
           }
           checkBounds(history);
+          // `onDrop` is told, once each, exactly of the kept siblings the call dropped: those kept before and not
+          // after, and the reported one if it was dropped as it arrived.
+          const keptAfter = keptDots(history);
+          const reported = op.kind === "write" ? [dotOf(op.key, op.write)] : [];
+          expect(new Set(told).size).toBe(told.length);
+          for (const dot of keptBefore) if (!keptAfter.has(dot)) expect(told).toContain(dot);
+          for (const dot of told) {
+            expect(keptAfter.has(dot)).toBe(false);
+            expect(keptBefore.has(dot) || reported.includes(dot)).toBe(true);
+          }
+          expect(history.droppedCount - droppedBefore).toBeGreaterThanOrEqual(told.length);
           for (const key of keys) {
             const horizon = history.horizon(key);
             expect(horizon).toBeGreaterThanOrEqual(horizons.get(key) ?? Number.NEGATIVE_INFINITY);
