@@ -120,10 +120,14 @@ export interface ClusterClock {
  * repairs are sent and never waited for, so they are never running.
  * `completed`, since the node started: read repairs it sent after reads,
  * plus anti-entropy exchanges that found differing keys and repaired them.
+ * `recovering`: partitions whose reads the node does not yet answer as a
+ * primary, after a start that may have lost writes it acknowledged (0 in
+ * normal running; @skew/kv's README, "Recovery").
  */
 export interface ClusterRepairs {
   readonly running: number;
   readonly completed: number;
+  readonly recovering: number;
 }
 
 export interface ClusterView {

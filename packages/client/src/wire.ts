@@ -152,7 +152,11 @@ export function clusterClock(value: unknown, what = "clock"): ClusterClock {
 
 function clusterRepairs(value: unknown): ClusterRepairs {
   const r = object(value, "repairs");
-  return { running: count(r.running, "repairs.running"), completed: count(r.completed, "repairs.completed") };
+  return {
+    running: count(r.running, "repairs.running"),
+    completed: count(r.completed, "repairs.completed"),
+    recovering: count(r.recovering, "repairs.recovering"),
+  };
 }
 
 export function decodeCluster(status: number, json: unknown): ClusterView | undefined {

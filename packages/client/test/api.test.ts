@@ -161,7 +161,7 @@ const view: ClusterView = {
     { id: "n2", url: "http://b", self: false, phi: null, suspected: false, lastHeartbeatAgoMs: null, clockOffsetMs: 3 },
   ],
   hints: 2,
-  repairs: { running: 1, completed: 7 },
+  repairs: { running: 1, completed: 7, recovering: 3 },
   storage: {},
   transport: {},
 };
@@ -171,7 +171,7 @@ describe("the decoders", () => {
     expect(decodeCluster(200, view)).toEqual(view);
     const { repairs: _, ...without } = view;
     expect(() => decodeCluster(200, without)).toThrow(/repairs is not an object/);
-    expect(() => decodeCluster(200, { ...view, repairs: { running: 0, completed: -1 } })).toThrow(
+    expect(() => decodeCluster(200, { ...view, repairs: { running: 0, completed: -1, recovering: 0 } })).toThrow(
       /repairs\.completed is not a count/,
     );
   });

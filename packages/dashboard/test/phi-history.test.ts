@@ -25,7 +25,7 @@ function view(node: string, phi: Record<string, number | null>, suspected: reado
           },
     ),
     hints: 0,
-    repairs: { running: 0, completed: 0 },
+    repairs: { running: 0, completed: 0, recovering: 0 },
     storage: {},
     transport: {},
   };

@@ -41,6 +41,9 @@ function NodeRow({ nodes, entry }: { readonly nodes: ClusterNodesView; readonly 
       </td>
       <td class="num">{view?.repairs.running ?? "—"}</td>
       <td class="num">{view?.repairs.completed ?? "—"}</td>
+      <td class="num" data-testid={`cluster-recovering-${entry.id}`}>
+        {view?.repairs.recovering ?? "—"}
+      </td>
     </tr>
   );
 }
@@ -123,6 +126,7 @@ export function ClusterPage() {
                 <th scope="col">hints pending</th>
                 <th scope="col">repairs running</th>
                 <th scope="col">repairs completed</th>
+                <th scope="col">partitions recovering</th>
               </tr>
             </thead>
             <tbody>
@@ -134,7 +138,8 @@ export function ClusterPage() {
           <p class="muted small">
             up: heard from, not suspected; suspected: its phi passed the failure detector's threshold; unheard: no
             heartbeat yet; unreachable: {nodes.node} got no answer from it just now. Repairs: read repairs and
-            anti-entropy exchanges (see the node's README).
+            anti-entropy exchanges; partitions recovering: after a start that may have lost acknowledged writes, its
+            reads do not yet count as a primary's (see the node's README).
           </p>
           <h3>How each node sees the others</h3>
           <PeerMatrix nodes={nodes} />

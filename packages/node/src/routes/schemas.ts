@@ -59,6 +59,11 @@ export const ClusterViewSchema = Type.Object({
       minimum: 0,
       description: "read repairs sent plus anti-entropy exchanges that repaired keys, since start",
     }),
+    recovering: Type.Integer({
+      minimum: 0,
+      description:
+        "partitions whose reads this node does not yet answer as a primary, after a start that may have lost acknowledged writes",
+    }),
   }),
   storage: Type.Record(Type.String(), Type.Unknown()),
   transport: Type.Record(Type.String(), Type.Unknown()),

@@ -26,6 +26,7 @@ export function repairsView(runtime: NodeRuntime): ClusterRepairs {
   return {
     running: exchanging ? 1 : 0,
     completed: node.stats.readRepairsSent + antiEntropy.exchangesRepaired,
+    recovering: node.partitionsRecovering,
   };
 }
 

@@ -161,7 +161,10 @@ describe("members that do not answer as the API does", () => {
     });
     const broken = await startFakeMember((request, response) => {
       if (request.url === "/admin/clock") return answersJson(200, { offsetMs: "soon" })(request, response);
-      return answersJson(200, { ...viewOf("n5"), repairs: { running: -1, completed: 0 } })(request, response);
+      return answersJson(200, { ...viewOf("n5"), repairs: { running: -1, completed: 0, recovering: 0 } })(
+        request,
+        response,
+      );
     });
     fakes.push(silent, garbage, impostor, broken);
     down = await closedUrl();
@@ -228,7 +231,7 @@ function viewOf(id: string): ClusterView {
     clock: { wallMs: 1, systemMs: 1, offsetMs: 0, driftPpm: 0, hlc: 0, truetime: null },
     members: [{ id, url: "http://127.0.0.1:1", self: true }],
     hints: 0,
-    repairs: { running: 0, completed: 0 },
+    repairs: { running: 0, completed: 0, recovering: 0 },
     storage: {},
     transport: {},
   };
