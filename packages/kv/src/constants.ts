@@ -114,6 +114,9 @@ export const antiEntropyIntervalMsDefault = 1_000;
  */
 export const antiEntropyRecoveryIntervalMs = 10;
 
+/** How often a recovering node looks again for a pair it needs when every such pair's peer is suspected, ms. */
+export const antiEntropyRecoveryPollMs = 100;
+
 /** An exchange that has not finished this long after its last step is abandoned (the peer is away). */
 export const antiEntropySessionTimeoutMs = 2_000;
 

@@ -143,4 +143,32 @@ describe("recovery of a replica that may have forgotten acknowledged writes", ()
     expect(recovering.size).toBe(0);
     expect(c.node("n1").repairView().antiEntropy.pairsTakenBack).toBe(16);
   });
+
+  it("while every peer it still needs is away, a recovering node does not run exchanges back to back", () => {
+    // Four nodes: n1 recovers from n3 and n4 at once; what it needs from n2, cut off from it, must wait, and
+    // meanwhile its exchanges with the others go at the normal pace (1 s), not every 10 ms.
+    const c = new KvCluster({
+      seed: 13,
+      nodes: ["n1", "n2", "n3", "n4"],
+      clients: ["c1"],
+      buckets: { causal: "causal" },
+      durability: "relaxed",
+    });
+    c.sim.run({ forMs: 1_000 });
+    const crashed = c.node("n1");
+    c.sim.node("n1").crash({ unsynced: "all" }).restart();
+    c.sim.partition(["n1"], ["n2"]);
+    c.sim.run({ forMs: 1_000, until: () => c.node("n1") !== crashed });
+    c.sim.run({ forMs: 2_000 }); // the pairs with n3 and n4 are taken back well within this
+    const before = c.node("n1").repairView().antiEntropy;
+    expect(c.node("n1").partitionsRecovering).toBeGreaterThan(0);
+    c.sim.run({ forMs: 5_000 });
+    const after = c.node("n1").repairView().antiEntropy;
+    expect(after.pairsTakenBack).toBe(before.pairsTakenBack); // nothing more to take back without n2
+    expect(after.exchangesStarted - before.exchangesStarted).toBeLessThanOrEqual(6);
+    // And once n2 is back, the recovery ends.
+    c.sim.heal();
+    c.sim.run({ forMs: 5_000, until: () => c.node("n1").partitionsRecovering === 0 });
+    expect(c.node("n1").partitionsRecovering).toBe(0);
+  });
 });

@@ -46,8 +46,10 @@
  * round trips.
  *
  * Recovery (recovery.ts). A node that may have forgotten writes it
- * acknowledged is given a `Recovery` at start: it then runs exchanges every
- * `antiEntropyRecoveryIntervalMs`, the pairs it still needs first, and an
+ * acknowledged is given a `Recovery` at start: it then runs the exchanges of
+ * the pairs it still needs back to back (`antiEntropyRecoveryIntervalMs`
+ * apart; while every peer it needs is suspected it only looks, every
+ * `antiEntropyRecoveryPollMs`), besides its normal round, and an
  * exchange that leaves nothing of the peer's out (no bound cut the walk,
  * every pulled record arrived) takes the partition back from that peer.
  */
@@ -58,6 +60,7 @@ import {
   antiEntropyLevelsPerStep,
   antiEntropyNodesPerStepMax,
   antiEntropyRecoveryIntervalMs,
+  antiEntropyRecoveryPollMs,
   antiEntropySessionTimeoutMs,
   antiEntropyStepRetryMs,
   antiEntropyTreeDepth,
@@ -173,6 +176,8 @@ export class AntiEntropy {
     return this.#session !== undefined;
   }
   #nextRoundMs: number;
+  /** When a recovering node next looks for a pair its recovery needs. */
+  #nextRecoveryMs = 0;
 
   constructor(host: AntiEntropyHost) {
     this.#host = host;
@@ -197,7 +202,7 @@ export class AntiEntropy {
     const recovery = new Recovery(this.#pairs);
     if (recovery.done) return; // no other primaries: nothing to take back
     this.#recovery = recovery;
-    this.#nextRoundMs = 0;
+    this.#nextRecoveryMs = 0;
   }
 
   /** Whether this node's copies of `partition`'s keys must not count as a primary's yet. */
@@ -266,12 +271,23 @@ export class AntiEntropy {
       current.retryAtMs = nowMs + antiEntropyStepRetryMs;
       this.#host.send(current.peer, current.step);
     }
-    if (this.#session !== undefined || nowMs < this.#nextRoundMs) return;
-    const recovering = this.#recovery !== undefined;
-    this.#nextRoundMs =
-      nowMs + (recovering ? Math.min(this.#intervalMs, antiEntropyRecoveryIntervalMs) : this.#intervalMs);
-    const pair = this.#nextPair();
-    if (pair === undefined) return;
+    if (this.#session !== undefined) return;
+    let pair: Pair | undefined;
+    const recovery = this.#recovery;
+    if (recovery !== undefined && nowMs >= this.#nextRecoveryMs) {
+      // The pairs a recovery needs, back to back while one is up; while every one's peer is suspected, only a
+      // look every `antiEntropyRecoveryPollMs` (nothing is sent: the other pairs keep the normal pace).
+      pair = this.#pick((candidate) => recovery.needs(candidate));
+      this.#nextRecoveryMs =
+        nowMs +
+        (pair === undefined ? antiEntropyRecoveryPollMs : Math.min(this.#intervalMs, antiEntropyRecoveryIntervalMs));
+    }
+    if (pair === undefined) {
+      if (nowMs < this.#nextRoundMs) return;
+      this.#nextRoundMs = nowMs + this.#intervalMs;
+      pair = this.#pick(() => true);
+      if (pair === undefined) return;
+    }
     this.stats.exchangesStarted++;
     const id = `${this.#host.prefix()}.${++this.#sessions}`;
     const step: PeerPayload = { kind: "ae-hashes", session: id, partition: pair.partition, level: 0, indexes: [0] };
@@ -290,7 +306,8 @@ export class AntiEntropy {
 
   nextWakeMs(): number {
     const session = this.#session;
-    return session === undefined ? this.#nextRoundMs : Math.min(session.deadlineMs, session.retryAtMs);
+    if (session !== undefined) return Math.min(session.deadlineMs, session.retryAtMs);
+    return this.#recovery === undefined ? this.#nextRoundMs : Math.min(this.#nextRoundMs, this.#nextRecoveryMs);
   }
 
   // ---- the responder ------------------------------------------------------------------------------------------
@@ -447,19 +464,7 @@ export class AntiEntropy {
     else this.#awaiting.set(pairKeyOf(session.partition, from), { pair: session, keyIds: new Set(pull) });
   }
 
-  /**
-   * The next pair whose peer is not suspected: round robin, or drawn with the Random; none when all are.
-   * While recovering, a pair the recovery still needs comes first.
-   */
-  #nextPair(): Pair | undefined {
-    const recovery = this.#recovery;
-    if (recovery !== undefined) {
-      const needed = this.#pick((pair) => recovery.needs(pair));
-      if (needed !== undefined) return needed;
-    }
-    return this.#pick(() => true);
-  }
-
+  /** The next pair `wanted` whose peer is not suspected: round robin, or drawn with the Random; none when none is. */
   #pick(wanted: (pair: Pair) => boolean): Pair | undefined {
     const random = this.#host.random;
     if (random !== undefined) {
