@@ -30,7 +30,9 @@ describe("sampleOf: offset and delay from t1, t2, t3, t4", () => {
           const t1 = 1_000_000;
           const t2 = t1 + d1 + trueOffsetMs + serverErrorMs;
           const t3 = t2 + processingMs;
-          const t4 = t3 + d2 - trueOffsetMs - serverErrorMs;
+          // A real exchange never has t4 before t1; the sums above can put it there by a rounding when d1 and d2
+          // are 0 (CI: trueOffsetMs 56608.57277800871, the rest 0, gave t4 = t1 - 1e-10), so hold it there.
+          const t4 = Math.max(t1, t3 + d2 - trueOffsetMs - serverErrorMs);
           const sample = sampleOf("s", { t1, t2, t3, t4 }, claimedErrorMs);
           const slack = 1e-6 * (1 + Math.abs(trueOffsetMs)); // floating point
           expect(sample.delayMs).toBeCloseTo(d1 + d2, 3);
