@@ -197,9 +197,14 @@ export class AntiEntropy {
     this.#nextRoundMs = intervalMs;
   }
 
-  /** Starts a recovery (recovery.ts): every partition this node replicates, from every other primary of it. */
-  startRecovery(): void {
-    const recovery = new Recovery(this.#pairs);
+  /**
+   * Starts a recovery (recovery.ts) of `partitions` (default: every one this
+   * node replicates), each from every other primary of it.
+   */
+  startRecovery(partitions?: ReadonlySet<number>): void {
+    const recovery = new Recovery(
+      partitions === undefined ? this.#pairs : this.#pairs.filter((pair) => partitions.has(pair.partition)),
+    );
     if (recovery.done) return; // no other primaries: nothing to take back
     this.#recovery = recovery;
     this.#nextRecoveryMs = 0;

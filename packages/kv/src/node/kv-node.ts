@@ -1289,7 +1289,8 @@ export class KvNode {
     let dvvEpoch = 0;
     let closed: number | undefined;
     let corrupt = false;
-    let lost = false; // a record found corrupt, whatever its bucket
+    const lost = new Set<number>(); // the partitions of the records found corrupt, whatever their bucket
+    let lostUnplaced = false; // a corrupt record whose storage key names no bucket and key
     let marked = false; // a recovery that had not ended (recovery.ts)
     for (const [key, value] of stored) {
       if (key === incarnationKey) incarnation = decodeCount(value) ?? 0;
@@ -1327,7 +1328,8 @@ export class KvNode {
           // Treated as missing, never served; read repair brings it back. Its dots may live on elsewhere.
           this.stats.recordsCorruptRestored++;
           this.#outbox.write({ kind: "delete", key });
-          lost = true;
+          if (keyId.includes("\u0000")) lost.add(this.ring.partitionOf(hashKey(bucket, splitKeyId(keyId).key)));
+          else lostUnplaced = true;
           if (mode === "causal" || mode === undefined) corrupt = true;
         }
       }
@@ -1336,8 +1338,10 @@ export class KvNode {
     // a relaxed store may have come back without its last writes, records holding this node's dots among them.
     const unclean = incarnation > 0 && closed !== incarnation;
     // This node may have forgotten writes it acknowledged: its reads do not count as a primary's until it has
-    // taken its partitions back from their other primaries (recovery.ts).
-    if (marked || lost || (unclean && durability === "relaxed")) this.#antiEntropy.startRecovery();
+    // taken its partitions back from their other primaries (recovery.ts). A corrupt record costs only its own
+    // partition; a relaxed store that may have lost its last batches, or a recovery that had not ended, all.
+    if (marked || lostUnplaced || (unclean && durability === "relaxed")) this.#antiEntropy.startRecovery();
+    else if (lost.size > 0) this.#antiEntropy.startRecovery(lost);
     if (this.#antiEntropy.partitionsRecovering > 0) {
       if (!marked) this.#outbox.write({ kind: "put", key: recoveringKey, value: encodeCount(incarnation + 1) });
     } else if (marked) this.#outbox.write({ kind: "delete", key: recoveringKey });

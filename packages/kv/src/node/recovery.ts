@@ -8,7 +8,8 @@
  * - a start after an unclean stop under relaxed durability: the store
  *   reported batches durable once the operating system had them, and a
  *   crash of the machine may have taken the last ones back;
- * - a start that found a stored record corrupt: the record is dropped.
+ * - a start that found a stored record corrupt: the record is dropped (its
+ *   partition alone recovers).
  *
  * The fault suite found it (test/faults, seed 962228511: a counter's
  * primaries n3, n4, n5; n4 isolated; increments acknowledged by n3 and n5;
@@ -35,7 +36,8 @@
  * is back: the node cannot know what only that primary holds.
  *
  * The state survives a restart: a durable mark (`m/recovering`) is written
- * in the batch that starts the recovery and deleted when it ends.
+ * in the batch that starts the recovery and deleted when it ends; a start
+ * that finds it recovers every partition.
  */
 
 export interface RecoveryPair {
