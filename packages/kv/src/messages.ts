@@ -96,6 +96,8 @@ export interface ReadAtReplyMessage {
   readonly op: OperationId;
   readonly version: { readonly at: number; readonly node: string; readonly value: Uint8Array | null } | null;
   readonly horizon: number | null;
+  /** Set (with `version` and `horizon` null) by a replica recovering the key's partition: it gives no answer. */
+  readonly recovering?: true;
 }
 
 /** Coordinator to replica: every version of the key your history keeps (the `history` request). */
@@ -155,6 +157,8 @@ export interface ReadSiblingsAtReplyMessage {
       }[]
     | null;
   readonly horizon: number | null;
+  /** Set (with `siblings` and `horizon` null) by a replica recovering the key's partition: it gives no answer. */
+  readonly recovering?: true;
 }
 
 /** Coordinator to a replica that answered a read with less than the others: merge this (read repair). No reply. */
@@ -292,13 +296,19 @@ export function parsePeerMessage(message: unknown): Result<PeerMessage, KvError>
       if (m.horizon !== null && (!isTime(m.horizon) || m.version !== null)) {
         return malformed("read-at-reply: bad horizon");
       }
+      if (m.recovering !== undefined && (m.recovering !== true || m.version !== null || m.horizon !== null)) {
+        return malformed("read-at-reply: bad recovering");
+      }
       return ok(message as ReadAtReplyMessage);
     case "read-siblings-at-reply":
       if (!isOp(m.op) || !isSiblingList(m.siblings)) return malformed("read-siblings-at-reply: bad op or siblings");
       if (m.horizon !== null && (!isTime(m.horizon) || m.siblings !== null)) {
         return malformed("read-siblings-at-reply: bad horizon");
       }
-      if (m.horizon === null && m.siblings === null) {
+      if (m.recovering !== undefined && (m.recovering !== true || m.siblings !== null || m.horizon !== null)) {
+        return malformed("read-siblings-at-reply: bad recovering");
+      }
+      if (m.horizon === null && m.siblings === null && m.recovering !== true) {
         return malformed("read-siblings-at-reply: neither siblings nor horizon");
       }
       return ok(message as ReadSiblingsAtReplyMessage);

@@ -345,9 +345,13 @@ export class CausalReadAtCoordination extends ReadAtQuorum {
   readonly kind = "causal-read-at";
   readonly #siblings = new Map<string, SiblingAt>();
 
-  /** A replica's answer: its siblings at `at`, or the horizon its history was truncated at. */
-  answer(from: string, siblings: readonly SiblingAt[] | null, horizon: number | null): void {
+  /** A replica's answer: its siblings at `at`, or the horizon its history was truncated at, or that it is recovering. */
+  answer(from: string, siblings: readonly SiblingAt[] | null, horizon: number | null, recovering = false): void {
     if (!this.admit(from)) return;
+    if (recovering) {
+      this.recovering();
+      return;
+    }
     if (horizon !== null || siblings === null) {
       this.truncated(horizon ?? Number.POSITIVE_INFINITY);
       return;
@@ -369,7 +373,7 @@ export class CausalReadAtCoordination extends ReadAtQuorum {
       for (const { value } of siblings) if (value !== null) values.push(value);
       return { ok: true, kind: "get", values, context: "" };
     }
-    return this.truncatedFailure("siblings");
+    return this.refusal("siblings");
   }
 }
 

@@ -513,6 +513,14 @@ export class KvNode {
     return this.#antiEntropy.recoveringPartitions();
   }
 
+  /** Whether this node is recovering the partition of the key (recovery.ts): its reads of it count as no primary's. */
+  #recoveringKey(bucket: string, key: string): boolean {
+    return (
+      this.#antiEntropy.partitionsRecovering > 0 &&
+      this.#antiEntropy.recovering(this.ring.partitionOf(hashKey(bucket, key)))
+    );
+  }
+
   /** The id this node's causal writes are dotted with. */
   get dotId(): string {
     return this.#dvvEpoch === 0 ? this.id : `${this.id}~${this.#dvvEpoch}`;
@@ -984,9 +992,7 @@ export class KvNode {
           record = record === undefined ? hinted : mergeRecords(record, hinted);
         }
         const bytes = record === undefined ? null : encodeRecord(record);
-        const recovering =
-          this.#antiEntropy.partitionsRecovering > 0 &&
-          this.#antiEntropy.recovering(this.ring.partitionOf(hashKey(message.bucket, message.key)));
+        const recovering = this.#recoveringKey(message.bucket, message.key);
         this.#outbox.send(
           from,
           recovering
@@ -997,6 +1003,13 @@ export class KvNode {
       }
       case "read-at": {
         const mode = this.#buckets.get(message.bucket);
+        if (this.#recoveringKey(message.bucket, message.key)) {
+          // It may have lost versions and supersessions it acknowledged: no answer from it (read-at-quorum.ts).
+          const reply = { op: message.op, horizon: null, recovering: true } as const;
+          if (mode === "causal") this.#outbox.send(from, { kind: "read-siblings-at-reply", siblings: null, ...reply });
+          else this.#outbox.send(from, { kind: "read-at-reply", version: null, ...reply });
+          return;
+        }
         if (mode !== undefined) this.#served.served(mode, message.at); // before answering: served-reads.ts
         const siblings = this.#causalHistory.siblingsAt(keyIdOf(message.bucket, message.key), message.at);
         if (siblings !== undefined) {
@@ -1033,20 +1046,34 @@ export class KvNode {
       case "read-siblings-at-reply": {
         const coordination = this.#coordinations.get(message.op);
         if (coordination?.kind !== "causal-read-at") {
-          this.#snapshots.answerSiblings(message.op, from, message.siblings, message.horizon); // a snapshot's key, or stale
+          // A snapshot's key, or stale.
+          this.#snapshots.answerSiblings(
+            message.op,
+            from,
+            message.siblings,
+            message.horizon,
+            message.recovering === true,
+          );
           return;
         }
-        coordination.answer(from, message.siblings, message.horizon);
+        coordination.answer(from, message.siblings, message.horizon, message.recovering === true);
         this.#settleReadAt(message.op, coordination);
         return;
       }
       case "read-at-reply": {
         const coordination = this.#coordinations.get(message.op);
         if (coordination?.kind !== "read-at") {
-          this.#snapshots.answerVersion(message.op, from, message.version, message.horizon); // a snapshot's key, or stale
+          // A snapshot's key, or stale.
+          this.#snapshots.answerVersion(
+            message.op,
+            from,
+            message.version,
+            message.horizon,
+            message.recovering === true,
+          );
           return;
         }
-        coordination.answer(from, message.version, message.horizon);
+        coordination.answer(from, message.version, message.horizon, message.recovering === true);
         this.#settleReadAt(message.op, coordination);
         return;
       }

@@ -5,7 +5,12 @@
  * their history (R of them, PR being all of them, decide the read) and how
  * many from a history truncated above `at` (once too few are left to make
  * R, the read fails definitely with `HISTORY_TRUNCATED`: a read writes
- * nothing). The subclasses merge the answers.
+ * nothing). The subclasses merge the answers. A replica recovering the
+ * key's partition (recovery.ts) does not answer: it may have lost versions
+ * and supersessions it acknowledged, so its history could show a read of
+ * the past less, or a sibling still live that was overwritten. Once too few
+ * are left to make R for that reason alone, the read fails with
+ * `UNAVAILABLE`, definitely.
  */
 import type { ReplyTo } from "../coordinator/reply-to.js";
 import { type Failure, failure } from "../errors.js";
@@ -15,6 +20,7 @@ export abstract class ReadAtQuorum {
   readonly #answered = new Set<string>();
   #correct = 0;
   #truncated = 0;
+  #recovering = 0;
   #horizon = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -52,15 +58,27 @@ export abstract class ReadAtQuorum {
     this.#horizon = Math.max(this.#horizon, horizon);
   }
 
+  /** An admitted replica is recovering the key's partition: it gives no answer (recovery.ts). */
+  protected recovering(): void {
+    this.#recovering++;
+  }
+
   /** Whether R answers are in. */
   protected get decided(): boolean {
     return this.#correct >= this.need;
   }
 
-  /** `HISTORY_TRUNCATED` once R is out of reach (`dropped`: what the replicas dropped, for the message); else undefined. */
-  protected truncatedFailure(dropped: string): Failure | undefined {
-    if (this.targets.length - this.#truncated >= this.need) return undefined;
+  /**
+   * Once R is out of reach, `HISTORY_TRUNCATED` (`dropped`: what the
+   * replicas dropped, for the message), or `UNAVAILABLE` when only
+   * recovering replicas put it there; else undefined.
+   */
+  protected refusal(dropped: string): Failure | undefined {
+    if (this.targets.length - this.#truncated - this.#recovering >= this.need) return undefined;
+    const counts = { got: this.#correct, need: this.need };
+    const recovering = `${this.#recovering} of ${this.targets.length} replicas are recovering what they may have lost`;
+    if (this.#truncated === 0) return failure("UNAVAILABLE", true, `${recovering}; a read writes nothing`, counts);
     const detail = `${this.#truncated} of ${this.targets.length} replicas dropped the ${dropped} at ${this.at} (horizon up to ${this.#horizon})`;
-    return failure("HISTORY_TRUNCATED", true, detail, { got: this.#correct, need: this.need });
+    return failure("HISTORY_TRUNCATED", true, this.#recovering === 0 ? detail : `${detail}; ${recovering}`, counts);
   }
 }

@@ -26,9 +26,16 @@ export class ReadAtCoordination extends ReadAtQuorum {
   readonly kind = "read-at";
   #best: Version | undefined;
 
-  /** A replica's answer: its version at `at` (null: none), or the horizon its history was truncated at. */
-  answer(from: string, version: Version | null, horizon: number | null): void {
+  /**
+   * A replica's answer: its version at `at` (null: none), or the horizon its
+   * history was truncated at, or that it is recovering (no answer).
+   */
+  answer(from: string, version: Version | null, horizon: number | null, recovering = false): void {
     if (!this.admit(from)) return;
+    if (recovering) {
+      this.recovering();
+      return;
+    }
     if (horizon !== null) {
       this.truncated(horizon);
       return;
@@ -47,6 +54,6 @@ export class ReadAtCoordination extends ReadAtQuorum {
       // A read of the past is not a read to write after: no context (a write with it would be blind anyway).
       return { ok: true, kind: "get", values: value === null ? [] : [value], context: "" };
     }
-    return this.truncatedFailure("versions");
+    return this.refusal("versions");
   }
 }

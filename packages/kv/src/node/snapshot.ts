@@ -207,18 +207,30 @@ export class SnapshotReads {
   }
 
   /** A replica's `read-at-reply` for one of the snapshots' keys (last-write-wins). */
-  answerVersion(op: OperationId, from: string, version: Version | null, horizon: number | null): void {
+  answerVersion(
+    op: OperationId,
+    from: string,
+    version: Version | null,
+    horizon: number | null,
+    recovering: boolean,
+  ): void {
     const coordination = this.#part(op);
     if (coordination?.kind !== "read-at") return; // stale, or none of ours
-    coordination.answer(from, version, horizon);
+    coordination.answer(from, version, horizon, recovering);
     this.#settle(op);
   }
 
   /** A replica's `read-siblings-at-reply` for one of the snapshots' keys (causal). */
-  answerSiblings(op: OperationId, from: string, siblings: readonly SiblingAt[] | null, horizon: number | null): void {
+  answerSiblings(
+    op: OperationId,
+    from: string,
+    siblings: readonly SiblingAt[] | null,
+    horizon: number | null,
+    recovering: boolean,
+  ): void {
     const coordination = this.#part(op);
     if (coordination?.kind !== "causal-read-at") return;
-    coordination.answer(from, siblings, horizon);
+    coordination.answer(from, siblings, horizon, recovering);
     this.#settle(op);
   }
 

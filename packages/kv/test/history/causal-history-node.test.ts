@@ -7,6 +7,7 @@ import { VectorClock } from "@skew/vector";
 import { describe, expect, it } from "vitest";
 import { parsePeerMessage } from "../../src/messages.js";
 import { CausalHistories, CausalReadAtCoordination, retiredAt } from "../../src/node/causal-history.js";
+import { ReadAtCoordination } from "../../src/node/read-at.js";
 import { ServedReads } from "../../src/node/served-reads.js";
 import type { StorageOp } from "../../src/node/storage.js";
 import { keyIdOf } from "../../src/node/storage.js";
@@ -169,6 +170,33 @@ describe("CausalReadAtCoordination", () => {
       "HISTORY_TRUNCATED",
       true,
     ]);
+  });
+});
+
+describe("reads of the past and recovering replicas (node/recovery.ts)", () => {
+  const request = { quorum: 3, primaryQuorum: 3 } as NormalRequest; // every primary, as a mode with a safe time asks
+  const targets = ["n1", "n2", "n3"];
+  const code = (outcome: ReturnType<CausalReadAtCoordination["outcome"]>) =>
+    outcome !== undefined && !outcome.ok ? [outcome.code, outcome.definite] : outcome;
+
+  it("a recovering replica gives no answer: the read fails UNAVAILABLE, definitely, rather than count it", () => {
+    // It may have lost the overwrite of a sibling it still holds live: counted, a union would show that sibling.
+    for (const read of [
+      new CausalReadAtCoordination({ kind: "client", requestId: 1 }, request, 5, targets, 100),
+      new ReadAtCoordination({ kind: "client", requestId: 1 }, request, 5, targets, 100),
+    ]) {
+      read.answer("n2", null, null, true);
+      expect(code(read.outcome())).toEqual(["UNAVAILABLE", true]);
+    }
+  });
+
+  it("with a truncated history among the refusals, the failure is HISTORY_TRUNCATED", () => {
+    const read = new CausalReadAtCoordination({ kind: "client", requestId: 1 }, request, 5, targets, 100);
+    read.answer("n1", null, 9);
+    read.answer("n2", null, null, true);
+    const outcome = read.outcome();
+    expect(code(outcome)).toEqual(["HISTORY_TRUNCATED", true]);
+    expect(outcome !== undefined && !outcome.ok && outcome.message).toMatch(/1 of 3 replicas are recovering/);
   });
 });
 

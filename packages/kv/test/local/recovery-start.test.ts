@@ -4,7 +4,7 @@
  * acknowledged, and a start that finds an unfinished recovery's mark.
  */
 import { describe, expect, it } from "vitest";
-import { encodeCount, HashRing, hashKey, KvNode, type StorageOp } from "../../src/index.js";
+import { encodeCount, HashRing, hashKey, KvNode, type StorageOp, type WriteBatch } from "../../src/index.js";
 import { manualClocks } from "../support/manual-cluster.js";
 
 const incarnation = "m/incarnation";
@@ -15,16 +15,17 @@ function start(
   durability: "sync" | "relaxed",
   stored: [string, Uint8Array][],
   nodes = ["n1", "n2", "n3"],
-): { node: KvNode; ops: StorageOp[] } {
+): { node: KvNode; ops: StorageOp[]; batches: WriteBatch[] } {
   const node = new KvNode({
     id: "n1",
     nodes,
-    buckets: { b: "lww-hlc" },
+    buckets: { b: "lww-hlc", c: "causal" },
     clocks: manualClocks("n1"),
     durability,
     stored,
   });
-  return { node, ops: node.pollWrites().flatMap((batch) => batch.ops) };
+  const batches = node.pollWrites();
+  return { node, ops: batches.flatMap((batch) => batch.ops), batches };
 }
 
 const ran = (clean: boolean): [string, Uint8Array][] => [
@@ -66,6 +67,33 @@ describe("the starts that begin a recovery", () => {
       expect(ops.some((op) => op.kind === "put" && op.key === mark)).toBe(recovers.length > 0 && !marked);
     });
   }
+
+  it("a recovering replica's reads say so, and its reads of the past give no answer", () => {
+    const answers = (recovering: boolean) => {
+      const { node, batches } = start("relaxed", ran(!recovering));
+      expect(node.partitionsRecovering > 0).toBe(recovering);
+      const ts = 0;
+      for (const batch of batches) node.handleDurable(batch.batchId, 0); // the start batch
+      node.handlePeerMessage("n2", { kind: "read", ts, op: "9.1", bucket: "b", key: "k" }, 0);
+      node.handlePeerMessage("n2", { kind: "read-at", ts, op: "9.2", bucket: "b", key: "k", at: 1 }, 0);
+      node.handlePeerMessage("n2", { kind: "read-at", ts, op: "9.3", bucket: "c", key: "k", at: 1 }, 0);
+      for (const batch of node.pollWrites()) node.handleDurable(batch.batchId, 0);
+      return node
+        .pollMessages()
+        .filter(({ to, message }) => to === "n2" && message.kind !== "heartbeat")
+        .map(({ message }) => [message.kind, "recovering" in message ? message.recovering : "no flag"]);
+    };
+    expect(answers(true)).toEqual([
+      ["read-reply", true],
+      ["read-at-reply", true],
+      ["read-siblings-at-reply", true],
+    ]);
+    expect(answers(false)).toEqual([
+      ["read-reply", "no flag"],
+      ["read-at-reply", "no flag"],
+      ["read-siblings-at-reply", "no flag"],
+    ]);
+  });
 
   it("a node alone has no one to take anything back from: no recovery, and a stale mark is deleted", () => {
     const { node, ops } = start("relaxed", [...ran(false), [mark, encodeCount(3)]], ["n1"]);

@@ -157,6 +157,9 @@ describe("KvNode membership", () => {
       // Recovery's flags (node/recovery.ts) are `true` or absent.
       { kind: "read-reply", ts, op: "1.1", record: null, recovering: "yes" },
       { kind: "repair", ts, bucket: "b", key: "k", record: new Uint8Array(1), pulled: 1 },
+      { kind: "read-at-reply", ts, op: "1.1", version: null, horizon: null, recovering: "yes" },
+      { kind: "read-at-reply", ts, op: "1.1", version: null, horizon: 7, recovering: true },
+      { kind: "read-siblings-at-reply", ts, op: "1.1", siblings: [], horizon: null, recovering: true },
       // Kinds that String() cannot convert: refused as malformed like any other unknown kind.
       { kind: { toString: 0 }, ts },
       { kind: Object.create(null), ts },
