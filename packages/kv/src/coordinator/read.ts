@@ -72,7 +72,7 @@ export class ReadCoordination {
     let counted = 0;
     let primaries = 0;
     for (const [node, record] of this.#replies) {
-      const primary = this.primaries.has(node) && !this.#recovering.has(node);
+      const primary = this.#countsAsPrimary(node);
       if (primary) primaries++;
       if (primary || record !== undefined || all) counted++;
     }
@@ -82,8 +82,13 @@ export class ReadCoordination {
   /** Replies counted towards PR: primaries not recovering. */
   get primariesCounted(): number {
     let counted = 0;
-    for (const node of this.#replies.keys()) if (this.primaries.has(node) && !this.#recovering.has(node)) counted++;
+    for (const node of this.#replies.keys()) if (this.#countsAsPrimary(node)) counted++;
     return counted;
+  }
+
+  /** A primary's reply counts as one unless the primary is recovering (it counts as a fallback's then). */
+  #countsAsPrimary(node: string): boolean {
+    return this.primaries.has(node) && !this.#recovering.has(node);
   }
 
   get allReplied(): boolean {

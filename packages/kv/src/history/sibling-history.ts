@@ -128,7 +128,12 @@ export interface SiblingHistoryOptions {
   readonly ghostsPerKey?: number;
   /** Keys one `collect` call examines (default: `historyCollectKeysPerCallDefault`). */
   readonly collectKeysPerCall?: number;
-  /** Told of every kept sibling the history drops (by the count bound or by age), as it drops it. */
+  /**
+   * Told of every sibling the history drops, as it drops it: a kept one (by
+   * the count bound or by age), or a report dropped as it arrives (ambiguous
+   * and superseded). A key's kept set shrinks, or its finite horizon rises,
+   * only with a call of this.
+   */
   readonly onDrop?: (key: string, dot: Dot) => void;
 }
 
@@ -246,7 +251,6 @@ export class SiblingHistory {
   /** The keys in insertion order, for round-robin collection. */
   readonly #order = new RoundRobinKeys();
   #ambiguousReports = 0;
-  #dropped = 0;
   readonly #onDrop: ((key: string, dot: Dot) => void) | undefined;
 
   constructor(options: SiblingHistoryOptions = {}) {
@@ -262,11 +266,6 @@ export class SiblingHistory {
   /** Keys with a history. */
   get keyCount(): number {
     return this.#order.size;
-  }
-
-  /** Siblings dropped so far, by the count bound, by age or on arrival: a key's kept set shrank, or its horizon rose, only if this grew. */
-  get droppedCount(): number {
-    return this.#dropped;
   }
 
   /** Ambiguous reports seen (a dot below a forgotten watermark, neither kept nor remembered). */
@@ -311,7 +310,7 @@ export class SiblingHistory {
         entry.horizon = Number.POSITIVE_INFINITY;
         return "key-unanswerable";
       }
-      this.#drop(entry, { replica: report.replica, counter: report.counter, supersededAt: report.supersededAt });
+      this.#drop(key, entry, { replica: report.replica, counter: report.counter, supersededAt: report.supersededAt });
       return "dropped";
     }
     entry.kept.set(id, {
@@ -398,10 +397,7 @@ export class SiblingHistory {
       // Collected first, dropped in a fixed order, so that the ghosts forgotten do not depend on arrival order.
       const old = [...entry.kept.values()].filter((s) => s.supersededAt !== undefined && s.supersededAt <= cutoff);
       for (const s of old.sort(compareForDrop)) {
-        entry.kept.delete(dotKey(s));
-        entry.superseded--;
-        this.#drop(entry, { replica: s.replica, counter: s.counter, supersededAt: s.supersededAt as number });
-        this.#onDrop?.(key, s);
+        this.#dropKept(key, entry, s);
         versionsDropped++;
       }
     }
@@ -419,21 +415,24 @@ export class SiblingHistory {
       for (const s of entry.kept.values()) {
         if (s.supersededAt !== undefined && (victim === undefined || compareForDrop(s, victim) < 0)) victim = s;
       }
-      const v = victim as SiblingVersion;
-      const victimId = dotKey(v);
-      entry.kept.delete(victimId);
-      this.#drop(entry, { replica: v.replica, counter: v.counter, supersededAt: v.supersededAt as number });
-      this.#onDrop?.(key, v);
-      if (victimId === id) droppedIt = true;
-      entry.superseded--;
+      if (this.#dropKept(key, entry, victim as SiblingVersion) === id) droppedIt = true;
     }
     return droppedIt;
   }
 
+  /** Drops the kept superseded sibling `s`; its dot key. */
+  #dropKept(key: string, entry: KeySiblings, s: SiblingVersion): string {
+    const id = dotKey(s);
+    entry.kept.delete(id);
+    entry.superseded--;
+    this.#drop(key, entry, { replica: s.replica, counter: s.counter, supersededAt: s.supersededAt as number });
+    return id;
+  }
+
   /** Remembers a dropped sibling as a ghost, raises the horizon, and forgets the oldest ghost past the bound. */
-  #drop(entry: KeySiblings, ghost: Ghost): void {
-    this.#dropped++;
+  #drop(key: string, entry: KeySiblings, ghost: Ghost): void {
     entry.horizon = Math.max(entry.horizon, ghost.supersededAt);
+    this.#onDrop?.(key, ghost);
     entry.ghosts ??= new Map();
     const ghosts = entry.ghosts;
     ghosts.set(dotKey(ghost), ghost);

@@ -228,8 +228,7 @@ export class AntiEntropy {
   /** A record pulled from `from` arrived and was merged: it may complete the pair's exchange. */
   pulledArrived(from: string, keyId: string): void {
     if (this.#recovery === undefined) return;
-    const { bucket, key } = splitKeyId(keyId);
-    const pairKey = pairKeyOf(this.#host.ring.partitionOf(hashKey(bucket, key)), from);
+    const pairKey = pairKeyOf(this.#partitionOf(keyId), from);
     const awaiting = this.#awaiting.get(pairKey);
     if (awaiting === undefined || !awaiting.keyIds.delete(keyId) || awaiting.keyIds.size > 0) return;
     this.#awaiting.delete(pairKey);
@@ -508,8 +507,12 @@ export class AntiEntropy {
   }
 
   #treeOf(keyId: string): MerkleTree | undefined {
+    return this.#trees.get(this.#partitionOf(keyId));
+  }
+
+  #partitionOf(keyId: string): number {
     const { bucket, key } = splitKeyId(keyId);
-    return this.#trees.get(this.#host.ring.partitionOf(hashKey(bucket, key)));
+    return this.#host.ring.partitionOf(hashKey(bucket, key));
   }
 }
 

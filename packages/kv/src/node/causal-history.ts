@@ -137,7 +137,7 @@ export class CausalHistories {
   };
   /** The siblings kept per key in storage, by dot key (to store what they keep and delete what they drop), and the stored horizons. */
   readonly #store: HistoryStore<SiblingVersionView, BucketHistory, Stored>;
-  /** The dot keys of the kept siblings the histories dropped since this list was last taken (`onDrop`). */
+  /** The dot keys of the siblings the histories dropped since this list was last taken (`onDrop`). */
   #dropped: string[] = [];
 
   constructor(buckets: ReadonlyMap<string, ConflictMode>, options: LwwHistoryOptions, write: (op: StorageOp) => void) {
@@ -280,7 +280,6 @@ export class CausalHistories {
       return;
     }
     const stored = this.#store.track(bucket, keyId);
-    const droppedBefore = bucket.history.droppedCount;
     const outcome = bucket.history.observe(keyId, report);
     if (outcome === "duplicate") return;
     if (outcome === "added" || outcome === "updated") {
@@ -299,7 +298,7 @@ export class CausalHistories {
     }
     // Storage changes beyond the entry above only when the history dropped something (a kept sibling's entry goes,
     // and the horizon rises with any drop) or gave up on the key (its horizon becomes +∞).
-    if (bucket.history.droppedCount === droppedBefore && outcome !== "key-unanswerable") return;
+    if (this.#dropped.length === 0 && outcome !== "key-unanswerable") return;
     const dropped = this.#dropped;
     this.#dropped = [];
     if (outcome === "key-unanswerable") this.#sync(bucket, keyId);

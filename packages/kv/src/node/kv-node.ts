@@ -1344,7 +1344,7 @@ export class KvNode {
         this.#tombstones.restoreGhost(key, value);
       } else if (key.startsWith(recordPrefix)) {
         const keyId = key.slice(recordPrefix.length);
-        const { bucket } = splitKeyId(keyId);
+        const { bucket, key: keyName } = splitKeyId(keyId);
         const mode = this.#buckets.get(bucket);
         const decoded = decodeRecord(value);
         if (decoded.ok && mode !== undefined && fitsMode(decoded.value, mode)) {
@@ -1355,7 +1355,7 @@ export class KvNode {
           // Treated as missing, never served; read repair brings it back. Its dots may live on elsewhere.
           this.stats.recordsCorruptRestored++;
           this.#outbox.write({ kind: "delete", key });
-          if (keyId.includes("\u0000")) lost.add(this.ring.partitionOf(hashKey(bucket, splitKeyId(keyId).key)));
+          if (keyId.includes("\u0000")) lost.add(this.ring.partitionOf(hashKey(bucket, keyName)));
           else lostUnplaced = true;
           if (mode === "causal" || mode === undefined) corrupt = true;
         }
