@@ -7,12 +7,16 @@
  * print themselves.
  *
  * The benchmarks ship with the repository, not with the packages: run from
- * an installed package, this part is skipped and says so.
+ * an installed package, this part is skipped and says so. They measure the
+ * clock packages as built (`dist/`), as `npm run bench` does; when this
+ * module itself runs from source (tests, which wait for no build), the
+ * children load the packages' sources instead (`--conditions=@skew/source`).
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -46,6 +50,8 @@ export function estimateClocksMs(quick: boolean): number {
 }
 
 const require = createRequire(import.meta.url);
+/** This module runs from its TypeScript source (tests): the benchmarks then load the packages' sources too. */
+const fromSource = fileURLToPath(import.meta.url).endsWith(".ts");
 
 /** Runs every clock package's benchmark with `--json`; `progress(done, total)` after each package. */
 export async function runClockBenchmarks(
@@ -69,7 +75,15 @@ export async function runClockBenchmarks(
         reason: "its benchmark ships with the repository, not the package (run from a clone)",
       });
     } else {
-      const args = ["--expose-gc", "--import", tsx, entry, "--json", ...(options.quick ? ["--quick"] : [])];
+      const args = [
+        "--expose-gc",
+        ...(fromSource ? ["--conditions=@skew/source"] : []),
+        "--import",
+        tsx,
+        entry,
+        "--json",
+        ...(options.quick ? ["--quick"] : []),
+      ];
       const { stdout } = await run(process.execPath, args, { cwd: dir, maxBuffer: 16 << 20 });
       for (const line of stdout.split("\n")) {
         if (line.trim() === "") continue;

@@ -2,9 +2,11 @@
  * The load generator as a separate process, which is how every benchmark
  * should run it: in the benchmark's own process its CPU would be taken from
  * (or hidden in) the event loop of whatever else runs there. The child is
- * plain `node` on the compiled entry, or `node --import tsx` on the source
- * when this module itself runs from source (tests), so both work without a
- * build step between them.
+ * plain `node` on the compiled entry, or `node --conditions=@skew/source
+ * --import tsx` on the source when this module itself runs from source
+ * (tests), so both work without a build step between them: the condition
+ * makes the child load the workspace packages it imports (`@skew/env`) from
+ * their sources too, as vitest does, since a test task waits for no build.
  */
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
@@ -38,7 +40,9 @@ export function loadProcessArgs(options: LoadOptions): string[] {
   const fromSource = file.endsWith(".ts");
   const entry = join(dirname(file), fromSource ? "main.ts" : "main.js");
   // tsx resolved from here, not from the child's working directory, so any cwd works.
-  const loader = fromSource ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [];
+  const loader = fromSource
+    ? ["--conditions=@skew/source", "--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href]
+    : [];
   return [...loader, entry, JSON.stringify(options)];
 }
 
