@@ -230,4 +230,21 @@ describe("dotted version vector set laws", () => {
       }),
     );
   });
+
+  it("hands the codec views of the bytes it decodes, each exactly one sibling's value", () => {
+    // The contract ValueCodec documents: no copy is made, so a codec that keeps bytes must copy them itself.
+    const codec = {
+      encode: (v: number) => Uint8Array.of(v & 0xff, v >> 8),
+      decode: (bytes: Uint8Array) => bytes,
+    };
+    fc.assert(
+      fc.property(drawArb, (drawn) => {
+        const { a } = draw(drawn);
+        const bytes = a.set.encode(codec);
+        const views = DottedVersionVectorSet.decode(bytes, codec).values();
+        expect(views.map((v) => v.buffer === bytes.buffer)).toEqual(views.map(() => true));
+        expect(views.map((v) => (v[0] as number) | ((v[1] as number) << 8))).toEqual(a.set.values());
+      }),
+    );
+  });
 });

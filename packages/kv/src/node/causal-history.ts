@@ -180,12 +180,14 @@ export class CausalHistories {
     const bucket = this.#store.bucketOf(keyId);
     if (bucket === undefined) return;
     const result = after.set.siblings();
-    const kept = new Set(result.map(dotKey));
     const observe = (report: SiblingReport): void =>
       this.#observe(bucket, keyId, this.#late(bucket, keyId, report, served));
     for (const s of result) observe(reportOf(s, undefined));
+    // A source the change kept whole (a new key's first record, a merge that took the incoming set as it was) retired nothing.
+    if ((before === undefined || before === after) && (incoming === undefined || incoming === after)) return;
+    const kept = new Set(result.map(dotKey));
     for (const source of [before, incoming]) {
-      if (source?.kind !== "causal") continue;
+      if (source?.kind !== "causal" || source === after) continue;
       const siblings = source.set.siblings();
       const own = new Set(siblings.map(dotKey));
       const candidates = result.filter((s) => !own.has(dotKey(s)));
