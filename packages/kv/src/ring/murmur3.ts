@@ -112,14 +112,37 @@ export class Murmur3Stream {
     return this;
   }
 
-  /** The UTF-8 encoding of `text`, byte by byte; TypeError on a lone surrogate. */
+  /**
+   * The UTF-8 encoding of `text`, byte by byte; TypeError on a lone surrogate.
+   * ASCII (every key id the store makes of ASCII names) is folded in local
+   * variables, the state written back once: a key's hash is taken several
+   * times a put (placement, Merkle segment), and going through `byte` for
+   * each character was most of its cost.
+   */
   utf8(text: string): this {
     const length = text.length;
+    let h = this.#h;
+    let pending = this.#pending;
+    let fill = this.#fill;
+    let ascii = 0;
     for (let i = 0; i < length; i++) {
       const unit = text.charCodeAt(i);
       if (unit < 0x80) {
-        this.byte(unit);
-      } else if (unit < 0x800) {
+        pending |= unit << (fill << 3);
+        if (++fill === 4) {
+          h = mixBlock(h, pending);
+          pending = 0;
+          fill = 0;
+        }
+        ascii++;
+        continue;
+      }
+      this.#h = h;
+      this.#pending = pending;
+      this.#fill = fill;
+      this.#length += ascii;
+      ascii = 0;
+      if (unit < 0x800) {
         this.byte(0xc0 | (unit >> 6)).byte(0x80 | (unit & 0x3f));
       } else if (unit < 0xd800 || unit > 0xdfff) {
         this.byte(0xe0 | (unit >> 12))
@@ -135,7 +158,14 @@ export class Murmur3Stream {
           .byte(0x80 | (point & 0x3f));
         i++;
       }
+      h = this.#h;
+      pending = this.#pending;
+      fill = this.#fill;
     }
+    this.#h = h;
+    this.#pending = pending;
+    this.#fill = fill;
+    this.#length += ascii;
     return this;
   }
 
