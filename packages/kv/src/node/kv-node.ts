@@ -104,6 +104,7 @@ import { HashRing, hashKey } from "../ring/index.js";
 import { AntiEntropy, type AntiEntropyStats } from "./anti-entropy.js";
 import { CausalHistories, CausalReadAtCoordination, causalHistoryPrefix } from "./causal-history.js";
 import { type NodeClocks, observeLamport, stampTime } from "./clocks.js";
+import { Deadlines } from "./deadlines.js";
 import { HintStore, type HintView, hintPrefix } from "./hints.js";
 import { HistoryRequests } from "./history-request.js";
 import { historyPrefix, LwwHistories, type LwwHistoryOptions } from "./lww-history.js";
@@ -222,6 +223,12 @@ export class KvNode {
   readonly #replica = new Replica();
   readonly #outbox: Outbox;
   readonly #coordinations = new Map<OperationId, Coordination>();
+  /** Their deadlines, earliest first (deadlines.ts); `#coordinationSeq` numbers them in the order they started. */
+  readonly #deadlines = new Deadlines();
+  #coordinationSeq = 0;
+  /** Writes whose quorum is met and whose answer waits out a TrueTime commit wait, with their sequence numbers. */
+  readonly #commitWaiting = new Map<OperationId, number>();
+  readonly #isLive = (op: OperationId): boolean => this.#coordinations.has(op);
   readonly #membership: Membership;
   readonly #hints: HintStore;
   readonly #antiEntropy: AntiEntropy;
@@ -385,10 +392,18 @@ export class KvNode {
     this.#causalHistory.tick(nowMs, this.#clocks.hlc.last);
     this.#snapshots.tick(nowMs);
     this.#historyRequests.tick(nowMs);
-    for (const [op, coordination] of this.#coordinations) {
+    // Deadlines passed and commit waits that may be over, in sequence order (a coordination's number is taken when
+    // it starts, a commit wait's when it begins): deterministic, as everything here.
+    const due = this.#deadlines.takeDue(nowMs, this.#isLive);
+    for (const [op, seq] of this.#commitWaiting) due.push({ seq, op });
+    due.sort((a, b) => a.seq - b.seq);
+    for (const { op } of due) {
+      const coordination = this.#coordinations.get(op);
+      if (coordination === undefined) continue; // answered already (a commit wait that also expired: listed twice)
       if (coordination.kind === "write" && coordination.ready !== undefined) this.#settleWrite(op, coordination);
       if (this.#coordinations.has(op) && nowMs >= coordination.deadlineMs) this.#expire(op, coordination);
     }
+    for (const op of this.#commitWaiting.keys()) if (!this.#coordinations.has(op)) this.#commitWaiting.delete(op);
     this.#seal();
   }
 
@@ -428,23 +443,23 @@ export class KvNode {
 
   /** The monotonic time at which `tick` has work, or undefined when nothing waits on time. */
   nextWakeMs(): number | undefined {
-    let wake: number | undefined = this.#membership.nextWakeMs(this.#nowMs);
-    for (const coordination of this.#coordinations.values()) {
-      let at = coordination.deadlineMs;
-      if (coordination.kind === "write" && coordination.ready !== undefined) {
-        at = Math.min(at, this.#nowMs + this.#commitWaitLeftMs(coordination));
-      }
-      if (wake === undefined || at < wake) wake = at;
+    let wake = earlier(this.#membership.nextWakeMs(this.#nowMs), this.#deadlines.earliest(this.#isLive));
+    for (const op of this.#commitWaiting.keys()) {
+      const coordination = this.#coordinations.get(op);
+      if (coordination?.kind !== "write") continue; // settled since: tick drops it
+      wake = earlier(wake, this.#nowMs + this.#commitWaitLeftMs(coordination));
     }
-    for (const at of [
-      this.#antiEntropy.nextWakeMs(),
-      this.#tombstones.nextWakeMs(),
-      this.#snapshots.nextWakeMs(),
-      this.#historyRequests.nextWakeMs(),
-    ]) {
-      if (at !== undefined && (wake === undefined || at < wake)) wake = at;
-    }
-    return wake;
+    wake = earlier(wake, this.#antiEntropy.nextWakeMs());
+    wake = earlier(wake, this.#tombstones.nextWakeMs());
+    wake = earlier(wake, this.#snapshots.nextWakeMs());
+    return earlier(wake, this.#historyRequests.nextWakeMs());
+  }
+
+  /** Starts tracking a coordination: its deadline joins the queue. Every coordination starts here. */
+  #coordinate(op: OperationId, coordination: Coordination): void {
+    this.#coordinations.set(op, coordination);
+    this.#deadlines.push(coordination.deadlineMs, ++this.#coordinationSeq, op);
+    this.#deadlines.compact(this.#coordinations.size, this.#isLive);
   }
 
   // ---- introspection, for checkers and tests ------------------------------------------------------------------
@@ -618,7 +633,7 @@ export class KvNode {
         return;
       }
       const targets = placement.targets.map((target) => target.node);
-      this.#coordinations.set(op, new ReadCoordination(replyTo, request, targets, primaries, deadlineMs));
+      this.#coordinate(op, new ReadCoordination(replyTo, request, targets, primaries, deadlineMs));
       for (const node of targets) {
         this.#outbox.send(node, { kind: "read", op, bucket: request.bucket, key: request.key });
       }
@@ -637,7 +652,7 @@ export class KvNode {
           this.#answer(replyTo, failure("INVALID_REQUEST", true, "forwarded to a node that is not a primary"));
           return;
         }
-        this.#coordinations.set(op, { kind: "forward", replyTo, target, deadlineMs });
+        this.#coordinate(op, { kind: "forward", replyTo, target, deadlineMs });
         this.#outbox.send(target, { kind: "forward", op, request: raw });
         return;
       }
@@ -673,10 +688,7 @@ export class KvNode {
     const reply: WriteReply = { ok: true, kind: request.kind as "put", context: contextOf(record, false), siblings: 1 };
     const commitWait = mode === "lww-truetime" ? time : undefined;
     const targets = placement.targets.map((target) => target.node);
-    this.#coordinations.set(
-      op,
-      new WriteCoordination(replyTo, request, targets, primaries, deadlineMs, commitWait, reply),
-    );
+    this.#coordinate(op, new WriteCoordination(replyTo, request, targets, primaries, deadlineMs, commitWait, reply));
     const bytes = encodeRecord(record);
     // A Lamport stamp is safe to send only once its counter is durable; the others need nothing of this batch.
     const early = mode !== "lww-lamport";
@@ -749,10 +761,7 @@ export class KvNode {
     } as const;
     const reply: WriteReply = set.size > siblingsWarn ? { ...base, warning: "SIBLINGS_WARN" } : base;
     const targets = placement.targets.map((target) => target.node);
-    this.#coordinations.set(
-      op,
-      new WriteCoordination(replyTo, request, targets, primaries, deadlineMs, undefined, reply),
-    );
+    this.#coordinate(op, new WriteCoordination(replyTo, request, targets, primaries, deadlineMs, undefined, reply));
     for (const target of placement.targets) {
       if (target.node === this.id) this.#outbox.send(target.node, { kind: "write-ack", op, refused: null });
       else this.#sendWrite(target, op, request, bytes, true);
@@ -768,7 +777,10 @@ export class KvNode {
         return;
       } else return;
     }
-    if (this.#commitWaitLeftMs(coordination) > 0) return;
+    if (this.#commitWaitLeftMs(coordination) > 0) {
+      this.#commitWaiting.set(op, this.#commitWaiting.get(op) ?? ++this.#coordinationSeq);
+      return;
+    }
     this.#coordinations.delete(op);
     this.#answer(coordination.replyTo, coordination.ready, true);
   }
@@ -839,7 +851,7 @@ export class KvNode {
       this.#answer(replyTo, failure("UNAVAILABLE", true, `${up} primaries unsuspected; nothing was sent`, counts));
       return;
     }
-    this.#coordinations.set(op, coordination);
+    this.#coordinate(op, coordination);
     for (const node of preference) {
       this.#outbox.send(node, { kind: "read-at", op, bucket: request.bucket, key: request.key, at });
     }
@@ -1436,4 +1448,9 @@ function isClientReply(value: unknown): value is ClientReply {
  */
 function reusable(stored: KvRecord, received: KvRecord, bytes: Uint8Array): Uint8Array | undefined {
   return stored === received && received.kind === "lww" ? bytes : undefined;
+}
+
+/** The earlier of two wake times, either of which may be absent. */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined || (b !== undefined && b < a) ? b : a;
 }
