@@ -429,15 +429,15 @@ export class KvNode {
 
   // ---- outputs ------------------------------------------------------------------------------------------------
 
-  pollWrites(): WriteBatch[] {
+  pollWrites(): readonly WriteBatch[] {
     return this.#outbox.takeWrites();
   }
 
-  pollMessages(): { readonly to: string; readonly message: PeerMessage }[] {
+  pollMessages(): readonly { readonly to: string; readonly message: PeerMessage }[] {
     return this.#outbox.takeMessages();
   }
 
-  pollReplies(): { readonly requestId: RequestId; readonly reply: ClientReply }[] {
+  pollReplies(): readonly { readonly requestId: RequestId; readonly reply: ClientReply }[] {
     return this.#outbox.takeReplies();
   }
 

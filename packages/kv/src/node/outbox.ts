@@ -31,6 +31,9 @@ import type { PeerMessage } from "../messages.js";
 import type { ClientReply } from "../requests.js";
 import type { StorageOp, WriteBatch } from "./storage.js";
 
+/** What a take answers when there is nothing to take. */
+const none: readonly never[] = Object.freeze([]);
+
 /** A peer message before it is sent: the HLC timestamp is read when it leaves. */
 export type PeerPayload = PeerMessage extends infer M ? (M extends PeerMessage ? Omit<M, "ts"> : never) : never;
 
@@ -121,26 +124,33 @@ export class Outbox {
     return this.#durable;
   }
 
-  takeWrites(): WriteBatch[] {
+  // The takes hand over the list and start a new one, but only when there is something in it: the driver asks for
+  // each after every input, and most of the time it is empty (one shared empty list, read-only, is answered then).
+
+  takeWrites(): readonly WriteBatch[] {
     const out = this.#writes;
+    if (out.length === 0) return none;
     this.#writes = [];
     return out;
   }
 
-  takeMessages(): { to: string; message: PeerMessage }[] {
+  takeMessages(): readonly { to: string; message: PeerMessage }[] {
     const out = this.#messages;
+    if (out.length === 0) return none;
     this.#messages = [];
     return out;
   }
 
-  takeReplies(): { requestId: RequestId; reply: ClientReply }[] {
+  takeReplies(): readonly { requestId: RequestId; reply: ClientReply }[] {
     const out = this.#replies;
+    if (out.length === 0) return none;
     this.#replies = [];
     return out;
   }
 
-  takeLocal(): PeerPayload[] {
+  takeLocal(): readonly PeerPayload[] {
     const out = this.#local;
+    if (out.length === 0) return none;
     this.#local = [];
     return out;
   }

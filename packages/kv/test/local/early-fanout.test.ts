@@ -93,7 +93,7 @@ class Host {
     this.take();
   }
 
-  messages(): { readonly to: string; readonly message: PeerMessage }[] {
+  messages(): readonly { readonly to: string; readonly message: PeerMessage }[] {
     const messages = this.node.pollMessages();
     // What a node says to itself it handles itself: a driver sends every message it polls to another node.
     expect(messages.filter((m) => m.to === this.id)).toEqual([]);

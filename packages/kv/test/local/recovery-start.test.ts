@@ -15,7 +15,7 @@ function start(
   durability: "sync" | "relaxed",
   stored: [string, Uint8Array][],
   nodes = ["n1", "n2", "n3"],
-): { node: KvNode; ops: StorageOp[]; batches: WriteBatch[] } {
+): { node: KvNode; ops: StorageOp[]; batches: readonly WriteBatch[] } {
   const node = new KvNode({
     id: "n1",
     nodes,

@@ -101,7 +101,7 @@ function node(id: string, wall: ManualWallClock, monotonic: ManualMonotonicClock
 }
 
 /** Drains a node's outputs, syncing its writes at once. */
-function drain(n: KvNode, nowMs: number): { to: string; message: PeerMessage }[] {
+function drain(n: KvNode, nowMs: number): readonly { to: string; message: PeerMessage }[] {
   for (const batch of n.pollWrites()) n.handleDurable(batch.batchId, nowMs);
   return n.pollMessages();
 }
