@@ -32,6 +32,14 @@
  * max offset within a second of virtual time, and the nodes rightly refused
  * each other's messages.
  *
+ * A second put group writes keys never written before, the load of the
+ * cluster benchmarks (`@skew/node`'s and the comparison with etcd write a
+ * new key per put): no history to keep up, but every key's record, history
+ * entry and Merkle leaf stay, and the collector copies them on the way to
+ * the old generation. Its floor encodes a record and stores it under a new
+ * key at three replicas. A fresh cluster (and fresh floor maps) takes over
+ * every `freshKeysPerCluster` keys, so memory stays bounded.
+ *
  * Then snapshot.ts: snapshot reads at a timestamp of 1, 10 and 100 keys.
  *
  * After the timed tables, dvv-size.ts prints what a causal key's dotted
@@ -152,6 +160,44 @@ function get(mode: ConflictMode): unknown {
 // Every key written once in every mode, so that gets find a record and puts overwrite one.
 for (const mode of modes) for (let k = 0; k < keyCount; k++) put(mode);
 
+/** Keys a fresh cluster takes before the next one replaces it: about 110 MB of causal keys at three replicas. */
+const freshKeysPerCluster = 16_384;
+const freshModes = ["lww-hlc", "causal"] as const satisfies readonly ConflictMode[];
+
+/** A cluster of its own for the new-key rows, on its own manual clock. */
+function freshCluster(): { readonly cluster: LocalCluster; readonly env: ManualEnvironment; written: number } {
+  const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
+  const cluster = new LocalCluster({
+    nodes: ids,
+    buckets: Object.fromEntries(freshModes.map((mode) => [mode, mode])),
+    now: () => env.monotonic.now(),
+    clocks: (id) => ({
+      wall: env.wall,
+      hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
+      lamport: new LamportClock(id),
+      truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
+    }),
+  });
+  return { cluster, env, written: 0 };
+}
+let fresh = freshCluster();
+
+function putNew(mode: ConflictMode): unknown {
+  if (fresh.written === freshKeysPerCluster) fresh = freshCluster();
+  const n = fresh.written++;
+  fresh.env.advance(0.01);
+  const reply = fresh.cluster.request(ids[n % ids.length] as string, {
+    kind: "put",
+    bucket: mode,
+    key: `new-${n}`,
+    value,
+  });
+  if (reply?.ok !== true) throw new Error(`put failed: ${JSON.stringify(reply)}`);
+  return reply;
+}
+
+let freshFloor = { stores: ids.map(() => new Map<string, Uint8Array>()), written: 0 };
+
 const floorStores = ids.map(() => new Map<string, Uint8Array>());
 const floorRecord: LwwRecord = { kind: "lww", stamp: { fence: 0, time: 1_704_067_200_000, node: "n1" }, value };
 for (const store of floorStores) for (const key of keys) store.set(key, encodeRecord(floorRecord));
@@ -174,6 +220,28 @@ const cases: BenchCase[] = [
       name: `KvNode put, ${mode}`,
       fn: () => put(mode),
       // Seven messages, four batches, three merges and a reply: tens of floors, not hundreds.
+      goal: { maxRatio: 60 },
+    }),
+  ),
+  {
+    group: "put to a new key, N=3 W=2",
+    name: "encode + 3 Map.set, new key",
+    role: "floor",
+    fn: () => {
+      if (freshFloor.written === freshKeysPerCluster) {
+        freshFloor = { stores: ids.map(() => new Map<string, Uint8Array>()), written: 0 };
+      }
+      const key = `new-${freshFloor.written++}`;
+      const bytes = encodeRecord(floorRecord);
+      for (const store of freshFloor.stores) store.set(key, bytes);
+      return bytes;
+    },
+  },
+  ...freshModes.map(
+    (mode): BenchCase => ({
+      group: "put to a new key, N=3 W=2",
+      name: `KvNode put to a new key, ${mode}`,
+      fn: () => putNew(mode),
       goal: { maxRatio: 60 },
     }),
   ),
