@@ -96,6 +96,28 @@ describe("the test command's task graph", () => {
     for (const task of checked) expect(ancestorsOf(task.taskId), task.taskId).toContain(buildOf(task.taskId));
   });
 
+  it("runs a package's tests after the builds of the workspace packages it depends on", () => {
+    // Tests load the workspace packages from source (vitest's @skew/source condition), but a child process a test
+    // starts may not: in CI @skew/harness#test started the load generator, which imported @skew/env's dist before
+    // @skew/env#build had written it (stop 23). Children from source now pass the condition too; this is the
+    // second line: no test task starts before what its package imports is built.
+    const tested = tasks.filter((task) => task.taskId.endsWith("#test"));
+    expect(tested.length).toBeGreaterThan(10);
+    const missing: string[] = [];
+    for (const task of tested) {
+      const manifest = JSON.parse(readFileSync(path.join(root, task.directory, "package.json"), "utf8")) as {
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      };
+      const names = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
+      for (const name of names) {
+        const build = `${name}#build`;
+        if (byId.has(build) && !ancestorsOf(task.taskId).has(build)) missing.push(`${task.taskId} before ${build}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   it("never lets two tasks that may run at once build the same TypeScript project", () => {
     const writers = new Map<string, string[]>();
     for (const task of tasks) {
