@@ -252,7 +252,7 @@ describe("the load generator against a server that records what it gets", () => 
       warmupMs: 0,
     });
     // From source: node --conditions=@skew/source --import <tsx> src/load/main.ts '<json>'. The condition
-    // loads @skew/env from its source too: a test task waits for no build, so its dist may not exist yet.
+    // loads @skew/env from its source too: a test must pass with nothing built, so its dist may not exist.
     expect(args[args.length - 2]).toMatch(/main\.ts$/);
     expect(args[0]).toBe("--conditions=@skew/source");
     const result = await runLoadProcess({

@@ -9,7 +9,7 @@
  * The benchmarks ship with the repository, not with the packages: run from
  * an installed package, this part is skipped and says so. They measure the
  * clock packages as built (`dist/`), as `npm run bench` does; when this
- * module itself runs from source (tests, which wait for no build), the
+ * module itself runs from source (tests, which must pass with nothing built), the
  * children load the packages' sources instead (`--conditions=@skew/source`).
  */
 import { execFile } from "node:child_process";

@@ -6,7 +6,7 @@
  * --import tsx` on the source when this module itself runs from source
  * (tests), so both work without a build step between them: the condition
  * makes the child load the workspace packages it imports (`@skew/env`) from
- * their sources too, as vitest does, since a test task waits for no build.
+ * their sources too, as vitest does: a test must pass with nothing built.
  */
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
