@@ -132,6 +132,14 @@ export async function buildServer(config: NodeConfig, options: BuildOptions = {}
     onRecovered: (afterMs) => logger.warn({ afterMs: Math.round(afterMs) }, "recovered: every partition taken back"),
   });
   const nodeDriver = driver;
+  const { partitionsRecovering } = nodeDriver.node;
+  if (partitionsRecovering > 0) {
+    // Said where it ends ("recovered", above), so that every server says both, not only the CLI's.
+    logger.warn(
+      { partitionsRecovering },
+      "recovering: this node may have lost acknowledged writes; its reads count as a primary's once it has taken each partition back from the other primaries (skew_partitions_recovering)",
+    );
+  }
   metrics = createMetrics({
     node: () => nodeDriver.node,
     wall: running.wall,

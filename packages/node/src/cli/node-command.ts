@@ -27,13 +27,6 @@ export async function runNodeCommand(argv: string[]): Promise<number> {
   const { host, port, id } = config.value;
   await app.listen({ host, port });
   app.log.info({ id, url: `http://${host}:${port}`, durability: config.value.durability }, "node listening");
-  const partitionsRecovering = app.skew.driver.node.partitionsRecovering;
-  if (partitionsRecovering > 0) {
-    app.log.warn(
-      { partitionsRecovering },
-      "recovering: this node may have lost acknowledged writes; its reads count as a primary's once it has taken each partition back from the other primaries (skew_partitions_recovering)",
-    );
-  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
