@@ -62,6 +62,7 @@ import {
 } from "@skew/kv";
 import { LamportClock } from "@skew/lamport";
 import { TrueTimeClock } from "@skew/truetime";
+import { manualCluster } from "../test/support/manual-cluster.js";
 import { runSnapshotBench } from "./snapshot.js";
 
 const ids = ["n1", "n2", "n3"];
@@ -164,21 +165,9 @@ for (const mode of modes) for (let k = 0; k < keyCount; k++) put(mode);
 const freshKeysPerCluster = 16_384;
 const freshModes = ["lww-hlc", "causal"] as const satisfies readonly ConflictMode[];
 
-/** A cluster of its own for the new-key rows, on its own manual clock. */
+/** A cluster of its own for the new-key rows, on its own manual clock (as heap-per-key.ts's). */
 function freshCluster(): { readonly cluster: LocalCluster; readonly env: ManualEnvironment; written: number } {
-  const env = new ManualEnvironment({ wallStartMs: 1_704_067_200_000 });
-  const cluster = new LocalCluster({
-    nodes: ids,
-    buckets: Object.fromEntries(freshModes.map((mode) => [mode, mode])),
-    now: () => env.monotonic.now(),
-    clocks: (id) => ({
-      wall: env.wall,
-      hlc: new HybridLogicalClock({ wall: env.wall, node: id }),
-      lamport: new LamportClock(id),
-      truetime: new TrueTimeClock({ monotonic: env.monotonic, timers: env.timers }),
-    }),
-  });
-  return { cluster, env, written: 0 };
+  return { ...manualCluster(Object.fromEntries(freshModes.map((mode) => [mode, mode]))), written: 0 };
 }
 let fresh = freshCluster();
 
