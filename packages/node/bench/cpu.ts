@@ -5,11 +5,17 @@
  * the cores, so requests per second follow from CPU per put; and CPU per
  * put is steadier than requests per second when other work comes and goes.
  *
- * The floor (bench/floor-server.ts: fastify + one level put per request)
- * and a 3-node cluster (N = 3, W = 2, sync durability, 100-byte values,
- * each put to a new key) each take a warm-up, then measured loads: closed
- * loops at 1, 10, 50 and 150 connections, and an open loop at half the
- * cluster's best closed-loop rate, the same for both. The cost of a put
+ * The floor (bench/floor-server.ts: fastify + one level put per request),
+ * a 3-node cluster (N = 3, W = 2, sync durability, 100-byte values, each
+ * put to a new key) and the replication floor (bench/replication-floor.ts:
+ * three processes that replicate each put with the node's own parts, its
+ * HTTP server, peer streams and level store, and nothing of `@skew/kv`)
+ * each take a warm-up, then measured loads: closed loops at 1, 10, 50 and
+ * 150 connections, and an open loop at half the cluster's best
+ * closed-loop rate, the same for all three; the replication floor also at
+ * half of its own best. The replication floor is what any replicated write
+ * on these parts costs on this machine, whatever its conflict handling:
+ * the cluster's cost above it is Skew's own. The cost of a put
  * is not a constant: it falls as load rises and each wake-up of a process
  * carries more puts, which is why the table spans the loads.
  * CPU is each process's user + system time from
@@ -29,7 +35,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { type LoadOptions, type LoadResult, parseBenchArgs, processesCpuMs } from "@skew/harness";
 import { freePort, ProcessCluster } from "../src/cli/processes.js";
-import { runLoad, startFloor } from "./support.js";
+import { runLoad, startFloor, startReplicationFloor } from "./support.js";
 
 const args = parseBenchArgs(process.argv.slice(2));
 const measureMs = args.quick ? 2_000 : 8_000;
@@ -62,7 +68,7 @@ type Counter = keyof typeof counters;
 interface Measured {
   readonly name: string;
   readonly load: Load;
-  readonly role: "floor" | "subject";
+  readonly role: Role;
   readonly result: LoadResult;
   /** CPU time of the measured processes, ms. */
   readonly cpuMs: number;
@@ -133,6 +139,9 @@ async function measured(pids: readonly number[], load: () => Promise<LoadResult>
   const machineBusy = (machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total);
   return { result, cpuMs, switches, machineBusy };
 }
+
+/** The floor, the replication floor or the cluster (the subject). */
+type Role = "floor" | "replication floor" | "subject";
 
 /** A load of this benchmark: closed at `connections`, or open at `rate` requests per second. */
 interface Load {
@@ -213,6 +222,27 @@ async function main(): Promise<Measured[]> {
       await cluster.stop();
     }
     await measureFloor(open);
+
+    say("the replication floor: 3 processes, the node's parts, nothing of @skew/kv ...");
+    const replication = await startReplicationFloor(join(dir, "replication"));
+    try {
+      const pids = replication.children.map((child) => child.pid as number);
+      const target = { targets: replication.urls, method: "PUT" as const, valueBytes, warmupMs: 0 };
+      await runLoad({ ...target, connections: 50, path: "/buckets/b/keys/w{i}", durationMs: clusterWarmupMs });
+      const measureReplication = async (load: Load): Promise<number> => {
+        const m = await measured(pids, () => runAt(load, target, "/buckets/b/keys/k"));
+        rows.push({ name: "replication floor, N=3 W=2, sync", load, role: "replication floor", ...m, perRequest: {} });
+        return m.result.rps;
+      };
+      let peak = 0;
+      for (const connections of connectionCounts) {
+        peak = Math.max(peak, await measureReplication(closedLoad(connections)));
+      }
+      await measureReplication(open);
+      await measureReplication(openLoad(Math.max(10, Math.round(peak / 2))));
+    } finally {
+      replication.stop();
+    }
   } finally {
     floor.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
@@ -223,27 +253,35 @@ async function main(): Promise<Measured[]> {
 function report(rows: readonly Measured[]): void {
   const cpuUsPerRequest = (r: Measured): number => (r.cpuMs * 1000) / Math.max(1, r.result.requests);
   const switchesPerRequest = (r: Measured): number => r.switches / Math.max(1, r.result.requests);
-  /** The floor row measured at the same load as `row`. */
-  const floorOf = (row: Measured): Measured =>
-    rows.find((r) => r.role === "floor" && r.load.label === row.load.label) as Measured;
+  /** The row of `role` measured at the same load as `row`, if any. */
+  const peerOf = (row: Measured, role: Role): Measured | undefined =>
+    rows.find((r) => r.role === role && r.load.label === row.load.label);
+  /** CPU per request of `row` over that of its peer of `role` at the same load; null without one. */
+  const ratioTo = (row: Measured, role: Role): number | null => {
+    const peer = row.role === role ? undefined : peerOf(row, role);
+    return peer === undefined ? null : cpuUsPerRequest(row) / cpuUsPerRequest(peer);
+  };
   const groupOf = (row: Measured): string => `CPU per put, ${row.load.label}`;
   if (args.json) {
     for (const row of rows) {
-      const ratio = row.role === "floor" ? null : cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row));
+      const ratio = ratioTo(row, "floor");
+      const ratioToReplicationFloor = row.role === "subject" ? ratioTo(row, "replication floor") : null;
       process.stdout.write(
-        `${JSON.stringify({ package: "@skew/node", group: groupOf(row), name: row.name, role: row.role, connections: row.load.connections, rate: row.load.rate ?? null, cpuUsPerRequest: cpuUsPerRequest(row), switchesPerRequest: switchesPerRequest(row), ratio, rps: row.result.rps, p50Ms: row.result.p50Ms, p99Ms: row.result.p99Ms, requests: row.result.requests, machineBusy: row.machineBusy, ...row.perRequest, machine })}\n`,
+        `${JSON.stringify({ package: "@skew/node", group: groupOf(row), name: row.name, role: row.role, connections: row.load.connections, rate: row.load.rate ?? null, cpuUsPerRequest: cpuUsPerRequest(row), switchesPerRequest: switchesPerRequest(row), ratio, ratioToReplicationFloor, rps: row.result.rps, p50Ms: row.result.p50Ms, p99Ms: row.result.p99Ms, requests: row.result.requests, machineBusy: row.machineBusy, ...row.perRequest, machine })}\n`,
       );
     }
   } else {
     const lines = [
       "",
       `@skew/node CPU per put (${machine.cpus} cores, ${machine.model}, Node ${machine.node}; ${valueBytes}-byte values, ${measureMs / 1000} s measured)`,
-      "ratio: CPU per request over the floor's at the same load (the load generator's CPU is not counted).",
+      "ratios: CPU per request over the floor's, and the cluster's over the replication floor's, at the same load (the load generator's CPU is not counted).",
     ];
     const loads = [...new Set(rows.map((r) => r.load.label))];
     for (const load of loads) {
       lines.push("", `[CPU per put, ${load}]`);
-      for (const row of rows.filter((r) => r.load.label === load && r.role === "floor")) lines.push(line(row));
+      for (const role of ["floor", "replication floor"] as const) {
+        for (const row of rows.filter((r) => r.load.label === load && r.role === role)) lines.push(line(row));
+      }
       for (const row of rows.filter((r) => r.load.label === load && r.role === "subject")) {
         lines.push(line(row));
         const p = row.perRequest;
@@ -258,11 +296,15 @@ function report(rows: readonly Measured[]): void {
   }
 
   function line(row: Measured): string {
-    const ratio = row.role === "floor" ? "" : `${(cpuUsPerRequest(row) / cpuUsPerRequest(floorOf(row))).toFixed(1)}x`;
+    const times = (ratio: number | null, of: string): string => (ratio === null ? "" : `${ratio.toFixed(1)}x ${of}`);
+    const ratios = [
+      times(ratioTo(row, "floor"), "the floor"),
+      row.role === "subject" ? times(ratioTo(row, "replication floor"), "the replication floor") : "",
+    ].filter((text) => text !== "");
     return (
       `  ${row.name.padEnd(38)} ${cpuUsPerRequest(row).toFixed(0).padStart(5)} µs CPU  ` +
       `${switchesPerRequest(row).toFixed(1).padStart(5)} context switches  ${row.result.rps.toFixed(0).padStart(6)} req/s  ` +
-      `p99 ${row.result.p99Ms.toFixed(1).padStart(5)} ms  machine ${(100 * row.machineBusy).toFixed(0).padStart(3)}% busy  ${ratio.padStart(6)}`
+      `p99 ${row.result.p99Ms.toFixed(1).padStart(5)} ms  machine ${(100 * row.machineBusy).toFixed(0).padStart(3)}% busy  ${ratios.join(", ")}`
     );
   }
 }
