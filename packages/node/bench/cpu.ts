@@ -15,7 +15,9 @@
  * closed-loop rate, the same for all three; the replication floor also at
  * half of its own best. The replication floor is what any replicated write
  * on these parts costs on this machine, whatever its conflict handling:
- * the cluster's cost above it is Skew's own. The cost of a put
+ * the cluster's cost above it is Skew's own. Last, the replication floor
+ * with nothing stored, at the cluster's half of peak: what is left of its
+ * latency when the store is taken away. The cost of a put
  * is not a constant: it falls as load rises and each wake-up of a process
  * carries more puts, which is why the table spans the loads.
  * CPU is each process's user + system time from
@@ -140,8 +142,8 @@ async function measured(pids: readonly number[], load: () => Promise<LoadResult>
   return { result, cpuMs, switches, machineBusy };
 }
 
-/** The floor, the replication floor or the cluster (the subject). */
-type Role = "floor" | "replication floor" | "subject";
+/** The floor, the replication floor (with or without its store) or the cluster (the subject). */
+type Role = "floor" | "replication floor" | "replication floor, nothing stored" | "subject";
 
 /** A load of this benchmark: closed at `connections`, or open at `rate` requests per second. */
 interface Load {
@@ -243,6 +245,19 @@ async function main(): Promise<Measured[]> {
     } finally {
       replication.stop();
     }
+
+    say("the replication floor again, storing nothing ...");
+    const bare = await startReplicationFloor(join(dir, "bare"), "none");
+    try {
+      const pids = bare.children.map((child) => child.pid as number);
+      const target = { targets: bare.urls, method: "PUT" as const, valueBytes, warmupMs: 0 };
+      await runLoad({ ...target, connections: 50, path: "/buckets/b/keys/w{i}", durationMs: clusterWarmupMs });
+      const m = await measured(pids, () => runAt(open, target, "/buckets/b/keys/k"));
+      const name = "replication floor, nothing stored";
+      rows.push({ name, load: open, role: "replication floor, nothing stored", ...m, perRequest: {} });
+    } finally {
+      bare.stop();
+    }
   } finally {
     floor.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
@@ -279,7 +294,7 @@ function report(rows: readonly Measured[]): void {
     const loads = [...new Set(rows.map((r) => r.load.label))];
     for (const load of loads) {
       lines.push("", `[CPU per put, ${load}]`);
-      for (const role of ["floor", "replication floor"] as const) {
+      for (const role of ["floor", "replication floor", "replication floor, nothing stored"] as const) {
         for (const row of rows.filter((r) => r.load.label === load && r.role === role)) lines.push(line(row));
       }
       for (const row of rows.filter((r) => r.load.label === load && r.role === "subject")) {

@@ -20,6 +20,9 @@
  * The cluster secret comes from the environment (`SKEW_SECRET`), as the
  * node's does, and so may the group commit window
  * (`SKEW_GROUP_COMMIT_WINDOW_MS`, the store's default when absent).
+ * `SKEW_FLOOR_STORAGE=none` stores nothing: a write counts as durable on
+ * the next turn of the event loop, so what is left is the processes and
+ * their messages.
  */
 import type { PeerMessage, WriteBatch } from "@skew/kv";
 import Fastify from "fastify";
@@ -36,11 +39,16 @@ if (!secret.ok) throw secret.error;
 const auth = createPeerAuth({ secret: secret.value, cluster: "floor", self: id, members: members.keys() });
 const log = pino({ level: "warn" });
 const windowText = process.env.SKEW_GROUP_COMMIT_WINDOW_MS;
-const store = await LevelStore.open({
-  dir,
-  durability: "sync",
-  ...(windowText === undefined ? {} : { groupCommitWindowMs: Number(windowText) }),
-});
+const storage = process.env.SKEW_FLOOR_STORAGE ?? "level";
+if (storage !== "level" && storage !== "none") throw new Error(`SKEW_FLOOR_STORAGE is level or none, got ${storage}`);
+const store =
+  storage === "none"
+    ? undefined
+    : await LevelStore.open({
+        dir,
+        durability: "sync",
+        ...(windowText === undefined ? {} : { groupCommitWindowMs: Number(windowText) }),
+      });
 const transport = new HttpPeerTransport({ auth, peers: members, log });
 const others = [...members.keys()].filter((member) => member !== id);
 /** Quorum: the coordinator's own write and this many others'. */
@@ -54,6 +62,7 @@ type FloorMessage =
 let batchId = 0;
 /** Writes one put; resolves once it is durable. */
 function write(key: string, value: Uint8Array): Promise<void> {
+  if (store === undefined) return new Promise((resolve) => setImmediate(resolve));
   const batch: WriteBatch = { batchId: ++batchId, ops: [{ kind: "put", key: `v/${key}`, value }] };
   return store.submit(batch);
 }
@@ -119,7 +128,7 @@ process.once("SIGTERM", () => {
   void (async () => {
     await app.close();
     await transport.close();
-    await store.close();
+    await store?.close();
     process.exit(0);
   })();
 });

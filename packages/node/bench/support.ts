@@ -29,15 +29,19 @@ export async function startFloor(dir: string): Promise<{ url: string; child: Chi
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-/** Starts the replication floor's three members on free ports, their data under `dir`; `stop` ends them. */
+/**
+ * Starts the replication floor's three members on free ports, their data
+ * under `dir`; `stop` ends them. `storage: "none"`: they store nothing.
+ */
 export async function startReplicationFloor(
   dir: string,
+  storage: "level" | "none" = "level",
 ): Promise<{ urls: string[]; children: ChildProcess[]; stop(): void }> {
   const ids = ["r1", "r2", "r3"];
   const ports = await Promise.all(ids.map(() => freePort()));
   const urls = ports.map((port) => `http://127.0.0.1:${port}`);
   const members = ids.map((id, i) => `${id}=${urls[i]}`).join(",");
-  const env = { ...process.env, SKEW_SECRET: randomBytes(24).toString("base64url") };
+  const env = { ...process.env, SKEW_SECRET: randomBytes(24).toString("base64url"), SKEW_FLOOR_STORAGE: storage };
   const children: ChildProcess[] = [];
   const stop = (): void => {
     for (const child of children) child.kill("SIGTERM");
