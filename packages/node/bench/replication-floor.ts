@@ -15,7 +15,9 @@
  * one member's are durable (N = 3, W = 2). No clock, no version, no
  * history, no Merkle tree, no hint, no heartbeat.
  *
- *   node --import tsx bench/replication-floor.ts <id> <port> <dir> <id=url,...> ; prints "ready"
+ *   node --conditions=@skew/source --import tsx bench/replication-floor.ts <id> <port> <dir> <id=url,...>
+ *
+ * It prints "ready" once it listens (bench/support.ts starts the three).
  *
  * The cluster secret comes from the environment (`SKEW_SECRET`), as the
  * node's does, and so may the group commit window
