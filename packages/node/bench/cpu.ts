@@ -225,39 +225,39 @@ async function main(): Promise<Measured[]> {
     }
     await measureFloor(open);
 
-    say("the replication floor: 3 processes, the node's parts, nothing of @skew/kv ...");
-    const replication = await startReplicationFloor(join(dir, "replication"));
-    try {
-      const pids = replication.children.map((child) => child.pid as number);
-      const target = { targets: replication.urls, method: "PUT" as const, valueBytes, warmupMs: 0 };
-      await runLoad({ ...target, connections: 50, path: "/buckets/b/keys/w{i}", durationMs: clusterWarmupMs });
-      const measureReplication = async (load: Load): Promise<number> => {
-        const m = await measured(pids, () => runAt(load, target, "/buckets/b/keys/k"));
-        rows.push({ name: "replication floor, N=3 W=2, sync", load, role: "replication floor", ...m, perRequest: {} });
-        return m.result.rps;
-      };
-      let peak = 0;
-      for (const connections of connectionCounts) {
-        peak = Math.max(peak, await measureReplication(closedLoad(connections)));
+    /** Starts a replication floor, warms it up as the cluster was, hands `run` a way to measure a load, stops it. */
+    const withReplicationFloor = async (
+      storage: "level" | "none",
+      role: Role,
+      name: string,
+      run: (measure: (load: Load) => Promise<number>) => Promise<void>,
+    ): Promise<void> => {
+      const replication = await startReplicationFloor(join(dir, `replication-${storage}`), storage);
+      try {
+        const pids = replication.children.map((child) => child.pid as number);
+        const target = { targets: replication.urls, method: "PUT" as const, valueBytes, warmupMs: 0 };
+        await runLoad({ ...target, connections: 50, path: "/buckets/b/keys/w{i}", durationMs: clusterWarmupMs });
+        await run(async (load) => {
+          const m = await measured(pids, () => runAt(load, target, "/buckets/b/keys/k"));
+          rows.push({ name, load, role, ...m, perRequest: {} });
+          return m.result.rps;
+        });
+      } finally {
+        replication.stop();
       }
-      await measureReplication(open);
-      await measureReplication(openLoad(Math.max(10, Math.round(peak / 2))));
-    } finally {
-      replication.stop();
-    }
-
+    };
+    say("the replication floor: 3 processes, the node's parts, nothing of @skew/kv ...");
+    await withReplicationFloor("level", "replication floor", "replication floor, N=3 W=2, sync", async (measure) => {
+      let peak = 0;
+      for (const connections of connectionCounts) peak = Math.max(peak, await measure(closedLoad(connections)));
+      await measure(open);
+      await measure(openLoad(Math.max(10, Math.round(peak / 2))));
+    });
     say("the replication floor again, storing nothing ...");
-    const bare = await startReplicationFloor(join(dir, "bare"), "none");
-    try {
-      const pids = bare.children.map((child) => child.pid as number);
-      const target = { targets: bare.urls, method: "PUT" as const, valueBytes, warmupMs: 0 };
-      await runLoad({ ...target, connections: 50, path: "/buckets/b/keys/w{i}", durationMs: clusterWarmupMs });
-      const m = await measured(pids, () => runAt(open, target, "/buckets/b/keys/k"));
-      const name = "replication floor, nothing stored";
-      rows.push({ name, load: open, role: "replication floor, nothing stored", ...m, perRequest: {} });
-    } finally {
-      bare.stop();
-    }
+    const bare = "replication floor, nothing stored";
+    await withReplicationFloor("none", bare, bare, async (measure) => {
+      await measure(open);
+    });
   } finally {
     floor.child.kill("SIGTERM");
     rmSync(dir, { recursive: true, force: true });
