@@ -52,6 +52,7 @@ import { formatVersion, readHeader, setTag } from "./codec/header.js";
 import { siblingsMax, valueBytesMax, varintBytes } from "./constants.js";
 import { VectorError } from "./errors.js";
 import { checkNodeId } from "./node-id.js";
+import { packed } from "./packed.js";
 import { clockOfParts, clockParts, VectorClock } from "./vector-clock.js";
 
 /** One sibling: a value and the dot (replica, counter) of the write that created it. */
@@ -149,7 +150,12 @@ export class DottedVersionVectorSet<V> {
       previousCounter = counter;
     }
     reader.end("dotted version vector set");
-    return new DottedVersionVectorSet(clockOfParts(body.ids, body.counters, false), replicas, counters, values);
+    return new DottedVersionVectorSet(
+      clockOfParts(body.ids, body.counters, false),
+      packed(replicas),
+      packed(counters),
+      packed(values),
+    );
   }
 
   /** Number of sibling values. (Riak: `size`.) */
@@ -228,7 +234,7 @@ export class DottedVersionVectorSet<V> {
       values.push(value);
     }
     checkSiblingCount(values.length);
-    return new DottedVersionVectorSet(history, replicas, counters, values);
+    return new DottedVersionVectorSet(history, packed(replicas), packed(counters), packed(values));
   }
 
   /**
@@ -303,7 +309,7 @@ export class DottedVersionVectorSet<V> {
     if (history === aHistory && fromThis === na && values.length === na) return this;
     if (history === bHistory && fromOther === nb && values.length === nb) return other;
     checkSiblingCount(values.length);
-    return new DottedVersionVectorSet(history, replicas, counters, values);
+    return new DottedVersionVectorSet(history, packed(replicas), packed(counters), packed(values));
   }
 
   /**
@@ -355,7 +361,7 @@ export class DottedVersionVectorSet<V> {
       values.push(value);
     }
     if (values.length === this.#values.length) return this;
-    return new DottedVersionVectorSet(this.#history, replicas, counters, values);
+    return new DottedVersionVectorSet(this.#history, packed(replicas), packed(counters), packed(values));
   }
 
   /**
