@@ -5,6 +5,7 @@
  * a named error and never delivers a changed message; openings are checked
  * like any signed request, and a replayed one is refused by its nonce.
  */
+import { createHmac } from "node:crypto";
 import type { PeerMessage } from "@skew/kv";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -22,6 +23,7 @@ import {
   streamNonceHeader,
   type UncheckedMessage,
 } from "../../src/peer/index.js";
+import { FrameMac } from "../../src/peer/stream.js";
 import { authOf, realNowMs } from "./support.js";
 
 const n1 = authOf("n1");
@@ -127,6 +129,25 @@ describe("frames", () => {
     const otherStream = pair(messages, 2);
     const transplanted = read(otherStream.accepted.decoder, Buffer.concat(frames), []);
     expect(transplanted.error?.code).toBe("AUTH_INVALID");
+  });
+
+  it("a frame's MAC is HMAC-SHA-256 (RFC 2104) of its position (8 bytes, big-endian) and payload, under the stream's key", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.array(fc.tuple(fc.maxSafeNat(), fc.uint8Array({ maxLength: 300 })), { maxLength: 4 }),
+        (key, frames) => {
+          const mac = new FrameMac(key);
+          for (const [frameNumber, payload] of frames) {
+            const position = Buffer.alloc(8);
+            position.writeBigUInt64BE(BigInt(frameNumber));
+            const expected = createHmac("sha256", key).update(position).update(payload).digest();
+            expect(mac.of(frameNumber, payload)).toEqual(expected);
+          }
+        },
+      ),
+    );
+    expect(() => new FrameMac(new Uint8Array(65))).toThrow(/at most 64 bytes, got 65/);
   });
 
   it("a frame whose length is past envelopeBytesMax is refused from its header, before its bytes arrive", () => {
