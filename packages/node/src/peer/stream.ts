@@ -167,9 +167,9 @@ const sha256BlockBytes = 64;
  * opad), are hashed once per stream, and each frame continues from copies of
  * those two states: the precomputation RFC 2104 (section 4) describes, with
  * the same result as `createHmac("sha256", key)`. Node's `createHmac` sets up
- * a fresh HMAC context per call, which cost 10 to 20 µs a frame inside a busy
- * node (OpenSSL looks the digest up on every init; perf, 10 connections),
- * against about 2 µs in a loop of its own.
+ * a fresh HMAC context per call, which cost about 10 µs a MAC inside a busy
+ * node (OpenSSL fetches the digest's implementation at every init; perf, 10
+ * connections), against about 2 µs in a loop of its own.
  */
 export class FrameMac {
   readonly #inner: Hash;
