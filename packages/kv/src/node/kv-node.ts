@@ -1440,14 +1440,18 @@ function isClientReply(value: unknown): value is ClientReply {
 /**
  * The bytes a record arrived in, when they are what `encodeRecord` would
  * write for the record stored (so the replica stores and hashes them rather
- * than encoding again): only when the record is the one received, unmerged,
- * and last-write-wins, whose layout has one encoding per record
- * (`decodeRecord` checks every length and the UTF-8 of the node id, and
- * keeps every double's bits; tested in record/codec.test.ts). A causal
- * set is encoded again: its bytes are not checked to be canonical.
+ * than encoding again): when the record is the one received, unmerged. Every
+ * record has one encoding: `decodeRecord` checks every length, the UTF-8 of
+ * an LWW node id and every double's bits, and a causal set's bytes are
+ * @skew/vector's canonical encoding (minimal varints, ordered ids and dots)
+ * of siblings in a fixed layout (tested in record/codec.test.ts). A causal
+ * replica that takes a new key's first set, or a set that covers its own,
+ * then skips an encoding: a causal put to a new key went from 73 to 75 µs to
+ * 59 to 61 in one process (`LocalCluster`, 100-byte values), and from about
+ * 237 to 212 µs of CPU on the 3-node cluster at 150 connections.
  */
 function reusable(stored: KvRecord, received: KvRecord, bytes: Uint8Array): Uint8Array | undefined {
-  return stored === received && received.kind === "lww" ? bytes : undefined;
+  return stored === received ? bytes : undefined;
 }
 
 /** The earlier of two wake times, either of which may be absent. */
