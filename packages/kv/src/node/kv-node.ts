@@ -1263,9 +1263,8 @@ export class KvNode {
     if (admitted === undefined) {
       const ghost = this.#tombstones.ghost(keyId) as KvRecord;
       if (fence !== undefined && fence < fenceOf(ghost)) return { refused: "FENCED", fence: fenceOf(ghost) };
-      return { refused: null, record: ghost, changed: false };
+      return { refused: null, record: ghost, changed: false, before: this.#replica.get(keyId) };
     }
-    const before = this.#replica.get(keyId);
     const outcome =
       fence === undefined ? this.#replica.merge(keyId, admitted) : this.#replica.write(keyId, admitted, fence);
     // The history keeps every accepted version, winner or not: a loser is still the answer before its winner.
@@ -1274,13 +1273,13 @@ export class KvNode {
         keyId,
         incoming,
         reusable(incoming, incoming, incomingBytes),
-        before,
+        outcome.before,
         outcome.changed,
         this.#served,
       );
     }
     if (outcome.refused === null && outcome.changed) {
-      this.#causalHistory.accept(keyId, before, admitted, outcome.record, this.#served);
+      this.#causalHistory.accept(keyId, outcome.before, admitted, outcome.record, this.#served);
     }
     return outcome;
   }

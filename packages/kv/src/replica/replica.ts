@@ -15,7 +15,13 @@ import { fenceOf, type KvRecord, mergeRecords } from "../record/index.js";
 
 export type ApplyOutcome =
   | { readonly refused: "FENCED"; readonly fence: number }
-  | { readonly refused: null; readonly record: KvRecord; readonly changed: boolean };
+  | {
+      readonly refused: null;
+      readonly record: KvRecord;
+      readonly changed: boolean;
+      /** The record held before (undefined: none), so that the caller need not look it up again. */
+      readonly before: KvRecord | undefined;
+    };
 
 export class Replica {
   readonly #records = new Map<string, KvRecord>();
@@ -46,15 +52,18 @@ export class Replica {
   write(keyId: string, incoming: KvRecord, fence: number): ApplyOutcome {
     const current = this.#records.get(keyId);
     if (current !== undefined && fence < fenceOf(current)) return { refused: "FENCED", fence: fenceOf(current) };
-    return this.merge(keyId, incoming);
+    return this.#merge(keyId, current, incoming);
   }
 
   /** Merges a version from another replica (read repair, handoff, anti-entropy). */
   merge(keyId: string, incoming: KvRecord): ApplyOutcome & { readonly refused: null } {
-    const current = this.#records.get(keyId);
+    return this.#merge(keyId, this.#records.get(keyId), incoming);
+  }
+
+  #merge(keyId: string, current: KvRecord | undefined, incoming: KvRecord): ApplyOutcome & { readonly refused: null } {
     const record = current === undefined ? incoming : mergeRecords(current, incoming);
     const changed = record !== current;
     if (changed) this.#records.set(keyId, record);
-    return { refused: null, record, changed };
+    return { refused: null, record, changed, before: current };
   }
 }
