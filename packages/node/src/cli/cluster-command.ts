@@ -5,13 +5,16 @@
  */
 import { parseArgs } from "node:util";
 import { exitCodes, usageErrorOf } from "./exit.js";
-import { ProcessCluster } from "./processes.js";
+import { ProcessCluster, startTimeoutMs } from "./processes.js";
 
 export const clusterHelp = `usage: skew cluster [--nodes 3] [--data-dir .skew-data] [--base-port 7001] [--durability sync|relaxed]
+                    [--start-timeout-ms ${startTimeoutMs}]
 
 Starts --nodes replica processes on 127.0.0.1, ports --base-port upwards,
 each with its data directory <data-dir>/<id> and log <data-dir>/<id>.log,
-and keeps them running until Ctrl-C (then stops them cleanly).`;
+and keeps them running until Ctrl-C (then stops them cleanly). A node that
+does not answer /health within --start-timeout-ms of its spawn fails the
+start, and every node is stopped.`;
 
 export async function runClusterCommand(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -23,6 +26,7 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
         "data-dir": { type: "string", default: ".skew-data" },
         "base-port": { type: "string", default: "7001" },
         durability: { type: "string", default: "sync" },
+        "start-timeout-ms": { type: "string", default: String(startTimeoutMs) },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -40,11 +44,16 @@ export async function runClusterCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw usageErrorOf(new Error("--nodes must be 1 to 16"));
   if (!Number.isInteger(basePort) || basePort < 1 || basePort > 65535)
     throw usageErrorOf(new Error("--base-port must be a port"));
+  const startTimeout = Number(values["start-timeout-ms"]);
+  if (!Number.isInteger(startTimeout) || startTimeout < 1) {
+    throw usageErrorOf(new Error("--start-timeout-ms must be a whole number of milliseconds, at least 1"));
+  }
   const cluster = new ProcessCluster({
     nodes,
     basePort,
     dataDir: String(values["data-dir"]),
     env: { SKEW_DURABILITY: String(values.durability) },
+    startTimeoutMs: startTimeout,
   });
   await startAndServe(cluster);
   return exitCodes.ok;

@@ -70,6 +70,17 @@ describe("help and usage errors", () => {
       expect(run.stderr).toContain("--bogus");
     }
   });
+
+  it.concurrent("skew cluster with a bad --start-timeout-ms exits 2 and names it, starting nothing", async ({
+    expect,
+  }) => {
+    for (const bad of ["0", "-5", "1.5", "soon"]) {
+      const run = await runCli(["cluster", "--start-timeout-ms", bad]);
+      expect(run.code, run.stderr).toBe(exitCodes.usage);
+      expect(run.stderr).toContain("--start-timeout-ms");
+      expect(run.stdout).toBe("");
+    }
+  });
 });
 
 describe("skew node", () => {

@@ -39,9 +39,20 @@ describe("skew cluster", () => {
 
   beforeAll(async () => {
     const basePort = await freePortRun(nodeCount);
-    child = spawnCli(["cluster", "--nodes", String(nodeCount), "--base-port", String(basePort), "--data-dir", dir]);
     // The command and its two nodes each load the sources through tsx: seconds of CPU apiece, many more on a
-    // machine running every package's tests (the hook's own bound is above the wait's, so the wait reports).
+    // machine running every package's tests; a node once took more than the default 30 s to answer there. So each
+    // node gets nearly the whole start bound (the hook's own bound is above the wait's, so the wait reports).
+    child = spawnCli([
+      "cluster",
+      "--nodes",
+      String(nodeCount),
+      "--base-port",
+      String(basePort),
+      "--data-dir",
+      dir,
+      "--start-timeout-ms",
+      String(startMsMax - 10_000),
+    ]);
     output = await waitForStdout(child, /Ctrl-C stops it\./, startMsMax);
     urls = [...output.matchAll(/^ {2}n\d+ +(http:\/\/\S+)/gm)].map((m) => m[1] as string);
     nodePids = childPids(child.pid as number);
