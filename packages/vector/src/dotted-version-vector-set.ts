@@ -52,7 +52,6 @@ import { formatVersion, readHeader, setTag } from "./codec/header.js";
 import { siblingsMax, valueBytesMax, varintBytes } from "./constants.js";
 import { VectorError } from "./errors.js";
 import { checkNodeId } from "./node-id.js";
-import { packed } from "./packed.js";
 import { clockOfParts, clockParts, VectorClock } from "./vector-clock.js";
 
 /** One sibling: a value and the dot (replica, counter) of the write that created it. */
@@ -152,9 +151,9 @@ export class DottedVersionVectorSet<V> {
     reader.end("dotted version vector set");
     return new DottedVersionVectorSet(
       clockOfParts(body.ids, body.counters, false),
-      packed(replicas),
-      packed(counters),
-      packed(values),
+      replicas.slice(),
+      counters.slice(),
+      values.slice(),
     );
   }
 
@@ -234,7 +233,9 @@ export class DottedVersionVectorSet<V> {
       values.push(value);
     }
     checkSiblingCount(values.length);
-    return new DottedVersionVectorSet(history, packed(replicas), packed(counters), packed(values));
+    // The common results, one sibling or two, as literals: allocated at their size inline, cheaper than `slice()`.
+    if (values.length === 1) return new DottedVersionVectorSet(history, [replica], [dot], [value]);
+    return new DottedVersionVectorSet(history, replicas.slice(), counters.slice(), values.slice());
   }
 
   /**
@@ -309,7 +310,7 @@ export class DottedVersionVectorSet<V> {
     if (history === aHistory && fromThis === na && values.length === na) return this;
     if (history === bHistory && fromOther === nb && values.length === nb) return other;
     checkSiblingCount(values.length);
-    return new DottedVersionVectorSet(history, packed(replicas), packed(counters), packed(values));
+    return new DottedVersionVectorSet(history, replicas.slice(), counters.slice(), values.slice());
   }
 
   /**
@@ -361,7 +362,7 @@ export class DottedVersionVectorSet<V> {
       values.push(value);
     }
     if (values.length === this.#values.length) return this;
-    return new DottedVersionVectorSet(this.#history, packed(replicas), packed(counters), packed(values));
+    return new DottedVersionVectorSet(this.#history, replicas.slice(), counters.slice(), values.slice());
   }
 
   /**

@@ -9,7 +9,6 @@
  * The kernels trust their inputs: sorted, unique, positive, never mutated.
  * `VectorClock` guarantees all of that.
  */
-import { packed } from "./packed.js";
 
 /**
  * How two entry lists relate, as bits: `leftAhead` when some counter of the
@@ -169,5 +168,5 @@ export function mergeEntries(
     counters.push(b[j] as number);
   }
   // The union contains both id lists, so a union of the same length is the same list.
-  return { ids: ids.length === na ? aIds : ids.length === nb ? bIds : packed(ids), counters: packed(counters) };
+  return { ids: ids.length === na ? aIds : ids.length === nb ? bIds : ids.slice(), counters: counters.slice() };
 }

@@ -34,7 +34,6 @@ import { clockBytesMax, counterMax, entriesMax } from "./constants.js";
 import { VectorError } from "./errors.js";
 import { sharedIdList } from "./id-lists.js";
 import { checkNodeId, internNodeId } from "./node-id.js";
-import { packed } from "./packed.js";
 import { indexOf, leftAhead, maxOfAligned, mergeEntries, relate, rightAhead, sameIds } from "./sorted-entries.js";
 
 const orderingOfRelation: readonly Ordering[] = ["equal", "after", "before", "concurrent"];
@@ -182,8 +181,8 @@ export class VectorClock {
     checkEntryCount(ids.length + 1);
     const at = -index - 1;
     return new VectorClock(
-      sharedIdList(packed([...ids.slice(0, at), internNodeId(node), ...ids.slice(at)])),
-      packed([...this.#counters.slice(0, at), 1, ...this.#counters.slice(at)]),
+      sharedIdList(ids.slice(0, at).concat(internNodeId(node), ids.slice(at))),
+      this.#counters.slice(0, at).concat(1, this.#counters.slice(at)),
       this.#pruned,
     );
   }

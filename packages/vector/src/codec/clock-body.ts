@@ -14,7 +14,6 @@
 import { utf8Length } from "@skew/env";
 import { counterMax, entriesMax, nodeIdBytesMax, varintBytes } from "../constants.js";
 import { VectorError } from "../errors.js";
-import { packed } from "../packed.js";
 import type { ByteReader, ByteWriter } from "./bytes.js";
 
 const prunedFlag = 0x01;
@@ -73,5 +72,5 @@ export function readClockBody(reader: ByteReader): ClockBody {
     ids.push(id);
     counters.push(counter);
   }
-  return { ids: packed(ids), counters: packed(counters), pruned: (flags & prunedFlag) !== 0 };
+  return { ids: ids.slice(), counters: counters.slice(), pruned: (flags & prunedFlag) !== 0 };
 }
