@@ -48,6 +48,7 @@ export class VectorClock {
   /** The clock of no events. */
   static readonly empty: VectorClock = new VectorClock([], [], false);
 
+  /** At their exact length where built by `push` or a spread, as a set's arrays are (dotted-version-vector-set.ts). */
   readonly #ids: readonly string[];
   readonly #counters: readonly number[];
   readonly #pruned: boolean;
