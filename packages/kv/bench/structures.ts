@@ -1,5 +1,5 @@
 /**
- * What the structures cost (STRUCTURES.md records a run):
+ * What the structures cost (the README, "Benchmarks", records a run):
  *
  * - crc32c of 64 B, 1 KiB (and 64 KiB, timed outside the harness: too long a call for mitata to batch) beside a floor that only reads the bytes
  *   (a summing loop), and beside slice-by-1 and slice-by-4 versions of the
@@ -8,9 +8,11 @@
  *   reads the bucket and key once, and beside murmur3 of the bytes already
  *   concatenated (what encoding on the fly costs);
  * - a preference-list lookup beside the floor of a table lookup;
- * - MerkleTree.set into a tree of 100k keys beside Map.set on a 100k-entry
- *   map (the floor of keeping the entries at all), with and without reading
- *   the root after each set; then, once, building a 100k-key tree.
+ * - MerkleTree.change in a tree of 100k keys, its owner's digests in an
+ *   array by key index (as a replica keeps each beside its record), beside
+ *   Map.set on a 100k-entry map (what a tree that kept its own entries paid
+ *   at least), with and without reading the root after each change; then,
+ *   once, building a 100k-key tree.
  *
  * Inputs rotate through prepared arrays so that the JIT cannot hoist the work.
  *
@@ -184,18 +186,30 @@ const ringCases: BenchCase[] = [
 const treeKeys = 100_000;
 const ids = Array.from({ length: treeKeys }, (_, i) => `bucket\u0000key-${String(i).padStart(6, "0")}`);
 const digests = Uint32Array.from({ length: 4096 }, () => random.int(0, 0xffffffff));
-const filledTree = (): MerkleTree => {
-  const tree = new MerkleTree();
-  for (let i = 0; i < treeKeys; i++) tree.set(ids[i] as string, digests[i & 4095] as number);
+const indexOfId = new Map(ids.map((id, i) => [id, i]));
+/** A filled tree and its owner's digests, by key index. */
+const filledTree = (): { tree: MerkleTree; held: Uint32Array } => {
+  const held = new Uint32Array(treeKeys);
+  const tree = new MerkleTree({ digestOf: (keyId) => held[indexOfId.get(keyId) as number] });
+  for (let i = 0; i < treeKeys; i++) {
+    held[i] = digests[i & 4095] as number;
+    tree.change(ids[i] as string, undefined, held[i] as number);
+  }
   tree.root();
-  return tree;
+  return { tree, held };
+};
+/** Gives key `i` of `owned` the digest `next`, as a replica's write does. */
+const change = (owned: { tree: MerkleTree; held: Uint32Array }, i: number, next: number): void => {
+  owned.tree.change(ids[i] as string, owned.held[i] as number, next);
+  owned.held[i] = next;
 };
 const map = new Map(ids.map((id, i) => [id, digests[i & 4095] as number]));
 const setTree = filledTree();
 const rootTree = filledTree();
 // Successive calls visit keys in a scattered order and give each a digest it does not hold.
 let m = 0;
-const nextId = (): string => ids[(m * 7919) % treeKeys] as string;
+const nextIndex = (): number => (m * 7919) % treeKeys;
+const nextId = (): string => ids[nextIndex()] as string;
 const nextDigest = (): number => digests[m++ & 4095] as number;
 const merkleCases: BenchCase[] = [
   {
@@ -207,19 +221,19 @@ const merkleCases: BenchCase[] = [
   },
   {
     group: "Merkle tree of 100k keys (depth 10)",
-    name: "tree.set(keyId, digest)",
-    fn: () => setTree.set(nextId(), nextDigest()),
+    name: "tree.change(keyId, previous, next)",
+    fn: () => change(setTree, nextIndex(), nextDigest()),
     allocation: true,
-    // No object per call: what allocates is unsigned 32-bit numbers (the digest stored, as in the
-    // floor's map, and hashes of 2^30 and above crossing calls V8 does not inline), 16 B each.
-    goal: { maxBytesPerOp: 32 },
+    // No object per call: what allocates is unsigned 32-bit numbers of 2^30 and above crossing calls
+    // V8 does not inline (the two digests passed in, a hash), 16 B each.
+    goal: { maxBytesPerOp: 48 },
   },
   {
     group: "Merkle tree of 100k keys (depth 10)",
-    name: "tree.set then tree.root() (one dirty path)",
+    name: "tree.change then tree.root() (one dirty path)",
     fn: () => {
-      rootTree.set(nextId(), nextDigest());
-      return rootTree.root();
+      change(rootTree, nextIndex(), nextDigest());
+      return rootTree.tree.root();
     },
     allocation: true,
     goal: { maxBytesPerOp: 48 },

@@ -113,6 +113,9 @@ describe("anti-entropy after a partition", () => {
           .map((id) => c.node(id).localRecord(bucket, key));
         expect(records.every((r) => r !== undefined && recordsEqual(r, records[0] as KvRecord))).toBe(true);
       }
+      // And every node's trees are those of the records it holds (the replica keeps the digests: merkle/tree.ts).
+      for (const id of nodes)
+        expect(c.node(id).merkleFaults(), `${id} (seed ${seed})`).toEqual({ keys: [], partitions: [] });
       const repaired = nodes.reduce((sum, id) => sum + c.node(id).repairView().antiEntropy.keysPulled, 0);
       const pushed = nodes.reduce((sum, id) => sum + c.node(id).repairView().antiEntropy.keysPushed, 0);
       expect(repaired + pushed).toBeGreaterThanOrEqual(run.missedByN5.length);

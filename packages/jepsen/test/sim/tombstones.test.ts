@@ -28,6 +28,8 @@ const removalDelayMs = 1_000;
 const awayMs = 5 * removalDelayMs;
 const settleMs = 20_000;
 const antiEntropyIntervalMs = 50;
+/** What `KvNode.merkleFaults` says of a node whose trees follow its records. */
+const noMerkleFaults = { keys: [], partitions: [] };
 /** The loss on every link once the remove messages are gone: each anti-entropy exchange loses some of its steps. */
 const lossAfterRemoval = 0.1;
 
@@ -126,6 +128,8 @@ describe("tombstone removal", () => {
           const roots = ring.preferenceListOfPartition(p, replicasDefault).map((id) => c.node(id).merkleRoot(p));
           expect(new Set(roots).size).toBe(1);
         }
+        // And each agrees with the records it holds: the removals left their trees (merkle/tree.ts).
+        for (const id of nodes) expect(c.node(id).merkleFaults(), `${id} (seed ${seed})`).toEqual(noMerkleFaults);
         removedAt.push(settledAt as number);
       }
     });
@@ -205,6 +209,7 @@ describe("tombstone removal", () => {
           const outcome = c.sim.run({ until: converged, forMs: boundMs });
           expect(outcome.stop, `not converged ${boundMs} ms after the heal (seed ${seed}, ${bucket})`).toBe("until");
           convergedAfter.push(c.sim.nowMs - healedAt);
+          for (const id of nodes) expect(c.node(id).merkleFaults(), `${id} (seed ${seed})`).toEqual(noMerkleFaults);
           // And the value never came back: read at r = n through every node, on the lossy links.
           c.sim.configureLinks({ lossProbability: 0 });
           for (const via of nodes) {

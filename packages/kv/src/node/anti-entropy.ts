@@ -95,6 +95,8 @@ export interface AntiEntropyHost {
   suspected(peer: string): boolean;
   /** This node's record of a key, encoded (to push), or undefined. */
   encodedRecord(keyId: string): Uint8Array | undefined;
+  /** The digest of this node's record of a key (`recordDigest`), or undefined: the trees' entries (merkle/tree.ts). */
+  digest(keyId: string): number | undefined;
   /** The digest of the removed tombstone this node keeps a ghost of (tombstones.ts), if any. */
   ghostDigest(keyId: string): number | undefined;
   /** Every partition was taken back from every other primary: the recovery ended. */
@@ -138,11 +140,6 @@ interface Session {
   retryAtMs: number;
   /** False once a step's bound left differing nodes or keys out of the walk. */
   complete: boolean;
-}
-
-/** The digest of an encoded record: the CRC-32C its last four bytes hold. */
-export function recordDigest(bytes: Uint8Array): number {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.byteLength - 4);
 }
 
 export class AntiEntropy {
@@ -189,7 +186,10 @@ export class AntiEntropy {
     }
     this.#intervalMs = intervalMs;
     for (const partition of host.ring.partitionsOwnedBy(host.self, replicasDefault)) {
-      this.#trees.set(partition, new MerkleTree({ depth: antiEntropyTreeDepth }));
+      this.#trees.set(
+        partition,
+        new MerkleTree({ depth: antiEntropyTreeDepth, digestOf: (keyId) => host.digest(keyId) }),
+      );
       for (const peer of host.ring.preferenceListOfPartition(partition, replicasDefault)) {
         if (peer !== host.self) this.#pairs.push({ partition, peer });
       }
@@ -250,17 +250,30 @@ export class AntiEntropy {
     return this.#trees.get(partition)?.root();
   }
 
-  /** The digest recorded for `keyId`, if its partition has a tree here. */
-  digestOf(keyId: string): number | undefined {
-    return this.#treeOf(keyId)?.get(keyId);
+  /**
+   * For checkers: the partitions whose tree differs (in size or root) from
+   * one built afresh from `keyIds` (the keys the replica holds) with the
+   * host's digests, ascending. Empty unless a change of the replica missed
+   * its tree, or told it a wrong digest.
+   */
+  partitionsOffRecords(keyIds: Iterable<string>): number[] {
+    const digestOf = (keyId: string): number | undefined => this.#host.digest(keyId);
+    const fresh = new Map<number, MerkleTree>();
+    for (const partition of this.#trees.keys()) {
+      fresh.set(partition, new MerkleTree({ depth: antiEntropyTreeDepth, digestOf }));
+    }
+    for (const keyId of keyIds) fresh.get(this.#partitionOf(keyId))?.change(keyId, undefined, digestOf(keyId));
+    const off: number[] = [];
+    for (const [partition, tree] of fresh) {
+      const kept = this.#trees.get(partition) as MerkleTree;
+      if (tree.size !== kept.size || tree.root() !== kept.root()) off.push(partition);
+    }
+    return off.sort((a, b) => a - b);
   }
 
-  /** This replica's record of `keyId` changed to `encoded` (undefined: it holds none any more). */
-  recordChanged(keyId: string, encoded: Uint8Array | undefined): void {
-    const tree = this.#treeOf(keyId);
-    if (tree === undefined) return;
-    if (encoded === undefined) tree.delete(keyId);
-    else tree.set(keyId, recordDigest(encoded));
+  /** This replica's record of `keyId` changed: its digest went from `previous` to `next` (undefined: none). */
+  recordChanged(keyId: string, previous: number | undefined, next: number | undefined): void {
+    this.#treeOf(keyId)?.change(keyId, previous, next);
   }
 
   tick(nowMs: number): void {

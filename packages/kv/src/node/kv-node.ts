@@ -97,8 +97,9 @@ import {
   liveValues,
   mergeRecords,
   parseContext,
+  recordDigest,
 } from "../record/index.js";
-import { type ApplyOutcome, Replica } from "../replica/replica.js";
+import { type Applied, type ApplyOutcome, Replica, type ReplicaEntry } from "../replica/replica.js";
 import { type ClientReply, type NormalRequest, parseClientRequest, type WriteReply } from "../requests.js";
 import { HashRing, hashKey } from "../ring/index.js";
 import { AntiEntropy, type AntiEntropyStats } from "./anti-entropy.js";
@@ -286,6 +287,7 @@ export class KvNode {
         const record = this.#replica.get(keyId);
         return record === undefined ? undefined : encodeRecord(record);
       },
+      digest: (keyId) => this.#replica.digest(keyId),
       ghostDigest: (keyId) => this.#tombstones.ghostDigest(keyId),
       recovered: () => this.#outbox.write({ kind: "delete", key: recoveringKey }),
     });
@@ -299,9 +301,9 @@ export class KvNode {
       write: (op) => this.#outbox.write(op),
       record: (keyId) => this.#replica.get(keyId),
       removeRecord: (keyId) => {
-        this.#replica.delete(keyId);
+        const digest = this.#replica.delete(keyId);
         this.#outbox.write({ kind: "delete", key: recordPrefix + keyId });
-        this.#recordChanged(keyId, undefined, undefined);
+        this.#recordChanged(keyId, undefined, undefined, digest);
       },
       hinted: (keyId) => this.#hints.recordsFor(keyId).length > 0,
     });
@@ -550,6 +552,21 @@ export class KvNode {
   merkleRoots(): Map<number, number> {
     return new Map(this.#antiEntropy.partitions().map((p) => [p, this.#antiEntropy.root(p) as number]));
   }
+  /**
+   * For checkers: where this node's anti-entropy state disagrees with its
+   * records. `keys`: keys whose digest, kept beside the record, is not the
+   * digest of the record's encoding; `partitions`: partitions whose Merkle
+   * tree is not the one those digests build (merkle/tree.ts). Both empty in
+   * a correct node; O(keys held).
+   */
+  merkleFaults(): { readonly keys: string[]; readonly partitions: number[] } {
+    const keys: string[] = [];
+    for (const keyId of this.#replica.keyIds()) {
+      const entry = this.#replica.entry(keyId) as ReplicaEntry;
+      if (entry.digest !== recordDigest(encodeRecord(entry.record))) keys.push(keyId);
+    }
+    return { keys, partitions: this.#antiEntropy.partitionsOffRecords(this.#replica.keyIds()) };
+  }
 
   /** Anti-entropy and tombstone removal, for checkers: counters, exchange pairs, tombstones pending, ghosts. */
   repairView(): {
@@ -723,7 +740,8 @@ export class KvNode {
   ): void {
     const keyId = keyIdOf(request.bucket, request.key);
     // Over a removed tombstone's ghost, so that the dots continue past those the tombstone covers (tombstones.ts).
-    const current = this.#replica.get(keyId) ?? this.#tombstones.ghost(keyId);
+    const held = this.#replica.entry(keyId);
+    const current = held?.record ?? this.#tombstones.ghost(keyId);
     assert(current?.kind !== "lww", "a causal bucket holds causal records");
     const fence = current?.fence ?? 0;
     if (request.fence < fence) {
@@ -748,11 +766,11 @@ export class KvNode {
       );
       return;
     }
-    this.#replica.set(keyId, record);
     this.#causalHistory.accept(keyId, current, undefined, record, this.#served);
     const bytes = encodeRecord(record);
+    const previous = this.#replica.set(keyId, record, bytes);
     this.#outbox.write({ kind: "put", key: recordPrefix + keyId, value: bytes });
-    this.#recordChanged(keyId, record, bytes);
+    this.#recordChanged(keyId, record, bytes, previous);
     const base = {
       ok: true,
       kind: request.kind as "put",
@@ -981,7 +999,7 @@ export class KvNode {
           this.#outbox.send(from, { kind: "write-ack", op: message.op, refused: "FENCED" });
           return;
         }
-        if (outcome.changed) this.#persist(keyId, outcome.record, reusable(outcome.record, record, message.record));
+        if (outcome.changed) this.#persist(keyId, outcome);
         this.#outbox.send(from, { kind: "write-ack", op: message.op, refused: null });
         return;
       }
@@ -990,9 +1008,8 @@ export class KvNode {
         if (record === "corrupt" || record === undefined) return;
         const keyId = keyIdOf(message.bucket, message.key);
         const outcome = this.#merge(keyId, record, undefined, message.record);
-        if (outcome.refused === null && outcome.changed) {
-          this.#persist(keyId, outcome.record, reusable(outcome.record, record, message.record));
-        } else this.#tombstones.repairAbsorbed(from, keyId, message.record); // the sender may have missed a removal
+        if (outcome.refused === null && outcome.changed) this.#persist(keyId, outcome);
+        else this.#tombstones.repairAbsorbed(from, keyId, message.record); // the sender may have missed a removal
         if (message.pulled === true) this.#antiEntropy.pulledArrived(from, keyId); // a recovery's (recovery.ts)
         return;
       }
@@ -1215,7 +1232,7 @@ export class KvNode {
       this.#outbox.send(from, { kind: "handoff-ack", op: message.op, refused: "FENCED" });
       return;
     }
-    if (outcome.changed) this.#persist(keyId, outcome.record, reusable(outcome.record, record, message.record));
+    if (outcome.changed) this.#persist(keyId, outcome);
     this.#outbox.send(from, { kind: "handoff-ack", op: message.op, refused: null });
   }
 
@@ -1245,11 +1262,10 @@ export class KvNode {
     if (mode === "lww-lamport" && record.kind === "lww") observeLamport(this.#clocks.lamport, record.stamp.time);
   }
 
-  /** Stores the replica's new record; `encoded`: its bytes when the caller has them (see `reusable`). */
-  #persist(keyId: string, record: KvRecord, encoded?: Uint8Array): void {
-    const bytes = encoded ?? encodeRecord(record);
-    this.#outbox.write({ kind: "put", key: recordPrefix + keyId, value: bytes });
-    this.#recordChanged(keyId, record, bytes);
+  /** Stores the replica's new record, in the bytes the replica gave it (the received ones, when it kept those). */
+  #persist(keyId: string, outcome: Applied & { readonly changed: true }): void {
+    this.#outbox.write({ kind: "put", key: recordPrefix + keyId, value: outcome.bytes });
+    this.#recordChanged(keyId, outcome.record, outcome.bytes, outcome.beforeDigest);
   }
 
   /**
@@ -1263,20 +1279,17 @@ export class KvNode {
     if (admitted === undefined) {
       const ghost = this.#tombstones.ghost(keyId) as KvRecord;
       if (fence !== undefined && fence < fenceOf(ghost)) return { refused: "FENCED", fence: fenceOf(ghost) };
-      return { refused: null, record: ghost, changed: false, before: this.#replica.get(keyId) };
+      return { refused: null, changed: false, record: ghost, before: this.#replica.get(keyId) };
     }
+    // The received bytes encode the record only if the ghost (if any) left it as it came.
+    const bytes = admitted === incoming ? incomingBytes : undefined;
     const outcome =
-      fence === undefined ? this.#replica.merge(keyId, admitted) : this.#replica.write(keyId, admitted, fence);
+      fence === undefined
+        ? this.#replica.merge(keyId, admitted, bytes)
+        : this.#replica.write(keyId, admitted, fence, bytes);
     // The history keeps every accepted version, winner or not: a loser is still the answer before its winner.
     if (outcome.refused === null) {
-      this.#history.accept(
-        keyId,
-        incoming,
-        reusable(incoming, incoming, incomingBytes),
-        outcome.before,
-        outcome.changed,
-        this.#served,
-      );
+      this.#history.accept(keyId, incoming, incomingBytes, outcome.before, outcome.changed, this.#served);
     }
     if (outcome.refused === null && outcome.changed) {
       this.#causalHistory.accept(keyId, outcome.before, admitted, outcome.record, this.#served);
@@ -1284,9 +1297,20 @@ export class KvNode {
     return outcome;
   }
 
-  /** Keeps the Merkle trees and the tombstone tracker in step with the replica (`restoring`: no time yet). */
-  #recordChanged(keyId: string, record: KvRecord | undefined, bytes: Uint8Array | undefined, restoring = false): void {
-    this.#antiEntropy.recordChanged(keyId, bytes);
+  /**
+   * Keeps the Merkle trees and the tombstone tracker in step with the
+   * replica: its record of `keyId` is now `record`, encoded in `bytes`
+   * (undefined: none), and the digest of the one it replaced was `previous`
+   * (`restoring`: no time yet).
+   */
+  #recordChanged(
+    keyId: string,
+    record: KvRecord | undefined,
+    bytes: Uint8Array | undefined,
+    previous: number | undefined,
+    restoring = false,
+  ): void {
+    this.#antiEntropy.recordChanged(keyId, previous, bytes === undefined ? undefined : recordDigest(bytes));
     this.#tombstones.recordChanged(keyId, record, bytes, restoring ? undefined : this.#nowMs);
   }
 
@@ -1359,8 +1383,8 @@ export class KvNode {
         const mode = this.#buckets.get(bucket);
         const decoded = decodeRecord(value);
         if (decoded.ok && mode !== undefined && fitsMode(decoded.value, mode)) {
-          this.#replica.set(keyId, decoded.value);
-          this.#recordChanged(keyId, decoded.value, value, true);
+          const previous = this.#replica.set(keyId, decoded.value, value);
+          this.#recordChanged(keyId, decoded.value, value, previous, true);
           this.#observe(decoded.value, mode);
         } else {
           // Treated as missing, never served; read repair brings it back. Its dots may live on elsewhere.
@@ -1449,9 +1473,6 @@ function isClientReply(value: unknown): value is ClientReply {
  * 59 to 61 in one process (`LocalCluster`, 100-byte values), and from about
  * 237 to 212 µs of CPU on the 3-node cluster at 150 connections.
  */
-function reusable(stored: KvRecord, received: KvRecord, bytes: Uint8Array): Uint8Array | undefined {
-  return stored === received ? bytes : undefined;
-}
 
 /** The earlier of two wake times, either of which may be absent. */
 function earlier(a: number | undefined, b: number | undefined): number | undefined {

@@ -61,10 +61,17 @@ import {
   tombstoneRoundsInFlightMax,
   tombstoneRoundTimeoutMs,
 } from "../constants.js";
-import { decodeRecord, encodeRecord, isTombstone, type KvRecord, mergeRecords, recordsEqual } from "../record/index.js";
+import {
+  decodeRecord,
+  encodeRecord,
+  isTombstone,
+  type KvRecord,
+  mergeRecords,
+  recordDigest,
+  recordsEqual,
+} from "../record/index.js";
 import type { HashRing } from "../ring/index.js";
 import { hashKey } from "../ring/index.js";
-import { recordDigest } from "./anti-entropy.js";
 import type { PeerPayload } from "./outbox.js";
 import type { TombstoneQueryMessage, TombstoneRemoveMessage, TombstoneStatusMessage } from "./repair-messages.js";
 import { type StorageOp, splitKeyId } from "./storage.js";

@@ -119,6 +119,15 @@ export function encodeRecord(record: KvRecord): Uint8Array {
 }
 
 /**
+ * The digest of an encoded record: the CRC-32C its last four bytes hold.
+ * As a record has one encoding, equal digests mean (but for a 2^-32 chance)
+ * equal records: the anti-entropy's Merkle trees compare these.
+ */
+export function recordDigest(bytes: Uint8Array): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.byteLength - 4);
+}
+
+/**
  * The record in `bytes`, or why not: `RECORD_CORRUPT` when the checksum
  * fails (checked first: nothing unverified is parsed), `RECORD_MALFORMED`
  * when verified bytes still do not parse (another version, a truncated

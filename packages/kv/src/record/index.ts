@@ -1,6 +1,6 @@
 /** Records: what a replica stores per key, how versions merge, how they become bytes, and the client's context. */
 
-export { decodeRecord, encodeRecord, siblingCodec } from "./codec.js";
+export { decodeRecord, encodeRecord, recordDigest, siblingCodec } from "./codec.js";
 export { type Context, contextOf, parseContext } from "./context.js";
 export {
   type CausalRecord,

@@ -6,23 +6,33 @@
  * @skew/jepsen's test/sim/anti-entropy.test.ts.
  */
 import fc from "fast-check";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { MerkleTree } from "../../src/merkle/index.js";
-import { recordDigest } from "../../src/node/anti-entropy.js";
-import { encodeRecord, type KvRecord, mergeRecords, recordsEqual } from "../../src/record/index.js";
+import { encodeRecord, type KvRecord, recordDigest, recordsEqual } from "../../src/record/index.js";
+import { Replica } from "../../src/replica/replica.js";
 import { causalStepsArb, lwwRecordArb, runCausal } from "../support/arbitraries.js";
 
 describe("merging in any order converges", () => {
-  /** Merges `versions` into nothing in `order`; the stored record and its tree's root. */
+  /**
+   * Merges `versions` into an empty replica in `order`, each with its bytes
+   * (as received) or without (as from a hint), keeping the replica's tree in
+   * step as a node does; the record held and the tree's root.
+   */
   function replay(versions: readonly KvRecord[], order: readonly number[]): { record: KvRecord; root: number } {
-    let record: KvRecord | undefined;
-    for (const i of order) {
+    const replica = new Replica();
+    const key = "b\u0000k";
+    const tree = new MerkleTree({ depth: 4, digestOf: (keyId) => replica.digest(keyId) });
+    for (const [n, i] of order.entries()) {
       const v = versions[i] as KvRecord;
-      record = record === undefined ? v : mergeRecords(record, v);
+      const outcome = replica.merge(key, v, n % 2 === 0 ? encodeRecord(v) : undefined);
+      if (!outcome.changed) continue;
+      expect(outcome.digest).toBe(recordDigest(encodeRecord(outcome.record)));
+      tree.change(key, outcome.beforeDigest, outcome.digest);
     }
-    const tree = new MerkleTree({ depth: 4 });
-    tree.set("b\u0000k", recordDigest(encodeRecord(record as KvRecord)));
-    return { record: record as KvRecord, root: tree.root() };
+    const record = replica.get(key) as KvRecord;
+    expect(replica.digest(key)).toBe(recordDigest(encodeRecord(record)));
+    expect(tree.segmentEntries(tree.segmentOf(key))).toEqual(new Map([[key, replica.digest(key)]]));
+    return { record, root: tree.root() };
   }
 
   /** Two delivery orders of the same versions, each with repeats, every version delivered at least once. */

@@ -1,10 +1,15 @@
 /**
  * The Merkle tree's laws: its hashes depend on its contents only (not on the
- * order of writes, nor on when the root was last computed); deleting undoes
- * setting; one changed digest changes the root and the walk down the
- * differing children ends at exactly that key's segment and that key; and the
- * exchange between two trees finds exactly the keys on which their maps
- * differ (the oracle compares the two maps directly).
+ * order of writes, nor on when the root was last computed); its segments list
+ * exactly the keys it holds; deleting undoes setting; one changed digest
+ * changes the root and the walk down the differing children ends at exactly
+ * that key's segment and that key; and the exchange between two trees finds
+ * exactly the keys on which their maps differ (the oracle compares the two
+ * maps directly).
+ *
+ * The tree keeps no digests (its owner does, merkle/tree.ts): `Owned` below
+ * is an owner, a map beside the tree, as a replica keeps a digest beside
+ * each record.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -22,10 +27,47 @@ const digestArb = fc.nat({ max: 0xffffffff });
 const depthArb = fc.integer({ min: 0, max: 8 });
 const contentsArb = fc.dictionary(keyArb, digestArb, { maxKeys: 60 });
 
-const treeOf = (depth: number, entries: Iterable<[string, number]>): MerkleTree => {
-  const tree = new MerkleTree({ depth });
-  for (const [key, digest] of entries) tree.set(key, digest);
-  return tree;
+/** A tree and the digests it stands for, told every change as (previous, next). */
+class Owned {
+  readonly digests = new Map<string, number>();
+  readonly tree: MerkleTree;
+
+  constructor(depth: number) {
+    this.tree = new MerkleTree({ depth, digestOf: (key) => this.digests.get(key) });
+  }
+
+  set(key: string, digest: number): void {
+    this.tree.change(key, this.digests.get(key), digest);
+    this.digests.set(key, digest);
+  }
+
+  delete(key: string): boolean {
+    const previous = this.digests.get(key);
+    if (previous === undefined) return false;
+    this.tree.change(key, previous, undefined);
+    this.digests.delete(key);
+    return true;
+  }
+}
+
+const ownedOf = (depth: number, entries: Iterable<[string, number]>): Owned => {
+  const owned = new Owned(depth);
+  for (const [key, digest] of entries) owned.set(key, digest);
+  return owned;
+};
+const treeOf = (depth: number, entries: Iterable<[string, number]>): MerkleTree => ownedOf(depth, entries).tree;
+
+/** Every segment's entries, as one map, each key checked to be in its own segment. */
+const allEntries = (tree: MerkleTree): Map<string, number> => {
+  const all = new Map<string, number>();
+  for (let segment = 0; segment < tree.segments; segment++) {
+    for (const [key, digest] of tree.segmentEntries(segment)) {
+      expect(tree.segmentOf(key)).toBe(segment);
+      expect(all.has(key)).toBe(false);
+      all.set(key, digest);
+    }
+  }
+  return all;
 };
 
 /** Every hash of a tree, level by level: equal for trees that are the same in every observable way. */
@@ -60,24 +102,25 @@ describe("MerkleTree", () => {
     );
   });
 
-  it("computes the same hashes lazily as a tree built at once, whenever the root is read", () => {
+  it("computes the same hashes lazily as a tree built at once, whenever the root is read, and lists what it holds", () => {
     const opArb = fc.tuple(fc.boolean(), keyArb, digestArb, fc.boolean());
     fc.assert(
       fc.property(depthArb, fc.array(opArb, { maxLength: 80 }), (depth, ops) => {
-        const tree = new MerkleTree({ depth });
+        const owned = new Owned(depth);
+        const { tree } = owned;
         const model = new Map<string, number>();
         for (const [set, key, digest, readRoot] of ops) {
           if (set) {
-            tree.set(key, digest);
+            owned.set(key, digest);
             model.set(key, digest);
           } else {
-            expect(tree.delete(key)).toBe(model.delete(key));
+            expect(owned.delete(key)).toBe(model.delete(key));
           }
           if (readRoot) expect(tree.root()).toBe(treeOf(depth, model).root());
         }
         expect(allHashes(tree)).toEqual(allHashes(treeOf(depth, model)));
         expect(tree.size).toBe(model.size);
-        for (const [key, digest] of model) expect(tree.get(key)).toBe(digest);
+        expect(allEntries(tree)).toEqual(model);
       }),
     );
   });
@@ -85,18 +128,20 @@ describe("MerkleTree", () => {
   it("undoes a set with a delete: overwritten or new, the tree is as before", () => {
     fc.assert(
       fc.property(depthArb, contentsArb, keyArb, digestArb, (depth, contents, key, digest) => {
-        const without = treeOf(
+        const without = ownedOf(
           depth,
           Object.entries(contents).filter(([k]) => k !== key),
         );
-        const before = allHashes(without);
+        const before = allHashes(without.tree);
+        const entries = allEntries(without.tree);
         without.set(key, digest);
         expect(without.delete(key)).toBe(true);
         expect(without.delete(key)).toBe(false);
-        expect(allHashes(without)).toEqual(before);
+        expect(allHashes(without.tree)).toEqual(before);
+        expect(allEntries(without.tree)).toEqual(entries);
       }),
     );
-    expect(treeOf(4, [["k", 1]]).root()).not.toBe(new MerkleTree({ depth: 4 }).root());
+    expect(treeOf(4, [["k", 1]]).root()).not.toBe(treeOf(4, []).root());
   });
 
   it("changes its root when one digest changes, and the walk down differing children finds that segment and key", () => {
@@ -111,8 +156,9 @@ describe("MerkleTree", () => {
           const [key, digest] = entries[pick % entries.length] as [string, number];
           fc.pre(replacement !== digest);
           const local = treeOf(depth, entries);
-          const remote = treeOf(depth, entries);
-          remote.set(key, replacement);
+          const owned = ownedOf(depth, entries);
+          owned.set(key, replacement);
+          const remote = owned.tree;
           expect(remote.root()).not.toBe(local.root());
           // Down one level at a time: exactly one child differs at each.
           let index = 0;
@@ -175,23 +221,36 @@ describe("MerkleTree", () => {
   });
 
   it("refuses bad arguments", () => {
-    expect(() => new MerkleTree({ depth: -1 })).toThrow(RangeError);
-    expect(() => new MerkleTree({ depth: 17 })).toThrow(RangeError);
-    const tree = new MerkleTree({ depth: 3 });
-    expect(() => tree.set("k", -1)).toThrow(RangeError);
-    expect(() => tree.set("k", 2 ** 32)).toThrow(RangeError);
-    expect(() => tree.set(1 as unknown as string, 1)).toThrow(TypeError);
-    expect(() => tree.set("\udc00", 1)).toThrow(TypeError);
+    const digestOf = (): undefined => undefined;
+    expect(() => new MerkleTree({ depth: -1, digestOf })).toThrow(RangeError);
+    expect(() => new MerkleTree({ depth: 17, digestOf })).toThrow(RangeError);
+    expect(() => new MerkleTree({ depth: 3 } as never)).toThrow(
+      /^MerkleTree: digestOf must be a function, got undefined$/,
+    );
+    const tree = new MerkleTree({ depth: 3, digestOf });
+    const empty = allHashes(tree);
+    expect(() => tree.change("k", undefined, -1)).toThrow(RangeError);
+    expect(() => tree.change("k", undefined, 2 ** 32)).toThrow(RangeError);
+    expect(() => tree.change("k", 0.5, 1)).toThrow(RangeError);
+    expect(() => tree.change(1 as unknown as string, undefined, 1)).toThrow(TypeError);
+    expect(() => tree.change("\udc00", undefined, 1)).toThrow(TypeError);
+    // A key the tree does not hold cannot leave it, and the refusal changes nothing.
+    expect(() => tree.change("k", 1, undefined)).toThrow(
+      /^MerkleTree: "k" leaves the tree, but the tree does not hold it$/,
+    );
+    expect(allHashes(tree)).toEqual(empty);
+    expect(tree.size).toBe(0);
     expect(() => tree.hashesAt(4, [0])).toThrow(RangeError);
     expect(() => tree.hashesAt(2, [4])).toThrow(RangeError);
     expect(() => tree.childrenOf(3, 0)).toThrow(RangeError);
     expect(() => tree.segmentEntries(8)).toThrow(RangeError);
-    expect(() => compareTrees(tree, new MerkleTree({ depth: 4 }))).toThrow(RangeError);
+    expect(() => compareTrees(tree, new MerkleTree({ depth: 4, digestOf }))).toThrow(RangeError);
     expect(() => compareTrees(tree, tree, { levelsPerRound: 0 })).toThrow(RangeError);
     expect(() => differingIndexes(tree, 0, [0], [])).toThrow(RangeError);
     for (const bad of [{ toString: 0 }, Object.create(null), Symbol()] as never[]) {
-      expect(() => new MerkleTree({ depth: bad })).toThrow(/^MerkleTree: depth must be .*, got an? \w+$/);
-      expect(() => tree.set("k", bad)).toThrow(/^MerkleTree: digest must be a number, got an? \w+$/);
+      expect(() => new MerkleTree({ depth: bad, digestOf })).toThrow(/^MerkleTree: depth must be .*, got an? \w+$/);
+      expect(() => tree.change("k", undefined, bad)).toThrow(/^MerkleTree: next digest must be a number, got an? \w+$/);
+      expect(() => tree.change("k", bad, 1)).toThrow(/^MerkleTree: previous digest must be a number, got an? \w+$/);
       expect(() => tree.hashesAt(bad, [0])).toThrow(/^MerkleTree: level must be .*, got an? \w+$/);
       expect(() => tree.hashesAt(2, [bad])).toThrow(/^MerkleTree: index at level 2 must be .*, got an? \w+$/);
       expect(() => compareTrees(tree, tree, { levelsPerRound: bad })).toThrow(/levelsPerRound .*, got an? \w+$/);
