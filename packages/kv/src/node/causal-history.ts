@@ -49,9 +49,17 @@
  * hc/["<bucket>\u0000<key>"]                         the key's horizon: f64 (+Infinity allowed) + CRC-32C
  * ```
  *
- * An entry is put when its sibling is added or its lifetime changes, deleted
- * in the batch in which the history drops it. The horizon is stored because
- * a restarted replica rebuilds its history from the surviving entries only.
+ * An entry is put when a kept sibling's lifetime is not what the replica's
+ * record says of it: when it is superseded (the record no longer holds it),
+ * or born at another time than its stamp (a late report, moved above a
+ * served read: served-reads.ts). A live sibling born at its stamp, the
+ * common case (every new key's), has no entry: the record holds its dot,
+ * stamp, fence and value, and a restarted replica reads it back from there
+ * (`restoreRecord`, after the entries). Once a sibling has an entry it keeps
+ * one: a supersession and a moved birth are never undone. An entry is
+ * deleted in the batch in which the history drops its sibling. The horizon
+ * is stored because a restarted replica rebuilds its history from the
+ * surviving entries and records only.
  * The ghosts of dropped dots (sibling-history.ts) are not stored: after a
  * restart a late report of a dropped dot is taken as new. Reports come from
  * this replica's own merges, and a dot is reported live only while the
@@ -180,9 +188,9 @@ export class CausalHistories {
     const bucket = this.#store.bucketOf(keyId);
     if (bucket === undefined) return;
     const result = after.set.siblings();
-    const observe = (report: SiblingReport): void =>
-      this.#observe(bucket, keyId, this.#late(bucket, keyId, report, served));
-    for (const s of result) observe(reportOf(s, undefined));
+    const observe = (report: SiblingReport, stamp?: number): void =>
+      this.#observe(bucket, keyId, this.#late(bucket, keyId, report, served), undefined, stamp);
+    for (const s of result) observe(reportOf(s, undefined), s.value.at);
     // A source the change kept whole (a new key's first record, a merge that took the incoming set as it was) retired nothing.
     if ((before === undefined || before === after) && (incoming === undefined || incoming === after)) return;
     const kept = new Set(result.map(dotKey));
@@ -258,6 +266,21 @@ export class CausalHistories {
     this.#dropped = []; // the collection's drops: each visited key was synced against what the history keeps
   }
 
+  /**
+   * Reads back, at start, the live siblings of a causal record the replica
+   * holds: those without an entry (born at their stamp). Call it for every
+   * causal record once every entry is restored (`restore`): a sibling an
+   * entry brought back keeps the birth the entry says.
+   */
+  restoreRecord(keyId: string, record: KvRecord): void {
+    if (record.kind !== "causal") return;
+    const bucket = this.#store.bucketOf(keyId);
+    if (bucket === undefined) return;
+    for (const s of record.set.siblings()) {
+      if (!bucket.history.keeps(keyId, s)) this.#observe(bucket, keyId, reportOf(s, undefined), undefined, s.value.at);
+    }
+  }
+
   /** Reads back one stored entry at start; false (and a delete queued) when it is damaged or foreign. */
   restore(storageKey: string, bytes: Uint8Array): boolean {
     return this.#store.restore(storageKey, bytes, (bucket, keyId, parts) => {
@@ -269,8 +292,13 @@ export class CausalHistories {
     });
   }
 
-  /** Observes one report, then brings storage in line (`restoredFrom`: the entry it was read from, already stored). */
-  #observe(bucket: BucketHistory, keyId: string, report: SiblingReport, restoredFrom?: string): void {
+  /**
+   * Observes one report, then brings storage in line (`restoredFrom`: the
+   * entry it was read from, already stored; `stamp`: for a live sibling of
+   * the record, its stamp there, which spares it an entry if it is kept
+   * live at that time).
+   */
+  #observe(bucket: BucketHistory, keyId: string, report: SiblingReport, restoredFrom?: string, stamp?: number): void {
     const horizon = this.#store.storedHorizon(keyId);
     const pastHorizon = horizon !== undefined && report.supersededAt !== undefined && report.supersededAt <= horizon;
     // A sibling the history does not keep, superseded at or below the stored horizon, answers no read: it is not
@@ -288,15 +316,18 @@ export class CausalHistories {
       this.stats.siblingsRecorded++;
       // The entry is the history's own join of the dot's reports; its key is the dot's (or the one read back).
       const version = bucket.history.version(keyId, report) as SiblingVersion;
-      const storageKey = restoredFrom ?? this.#store.entryKey(keyId, report.replica, report.counter);
-      this.#store.mirror(
-        keyId,
-        stored,
-        { id: dotKey(report), storageKey, version },
-        outcome === "added" ? undefined : sameDot,
-      );
-      // On restore the entry is already there, as it is (unless it joined one read before it: then rewrite).
-      if (restoredFrom === undefined || outcome === "updated") this.#store.put(storageKey, encodeSibling(version));
+      // Live at its stamp, the record gives it back as kept: no entry (one with an entry never is: module comment).
+      if (version.supersededAt !== undefined || version.at !== stamp) {
+        const storageKey = restoredFrom ?? this.#store.entryKey(keyId, report.replica, report.counter);
+        this.#store.mirror(
+          keyId,
+          stored,
+          { id: dotKey(report), storageKey, version },
+          outcome === "added" ? undefined : sameDot,
+        );
+        // On restore the entry is already there, as it is (unless it joined one read before it: then rewrite).
+        if (restoredFrom === undefined || outcome === "updated") this.#store.put(storageKey, encodeSibling(version));
+      }
     }
     // Storage changes beyond the entry above only when the history dropped something (a kept sibling's entry goes,
     // and the horizon rises with any drop) or gave up on the key (its horizon becomes +∞).
