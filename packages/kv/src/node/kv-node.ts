@@ -300,6 +300,7 @@ export class KvNode {
       send,
       write: (op) => this.#outbox.write(op),
       record: (keyId) => this.#replica.get(keyId),
+      digest: (keyId) => this.#replica.digest(keyId),
       removeRecord: (keyId) => {
         const digest = this.#replica.delete(keyId);
         this.#outbox.write({ kind: "delete", key: recordPrefix + keyId });
@@ -552,6 +553,7 @@ export class KvNode {
   merkleRoots(): Map<number, number> {
     return new Map(this.#antiEntropy.partitions().map((p) => [p, this.#antiEntropy.root(p) as number]));
   }
+
   /**
    * For checkers: where this node's anti-entropy state disagrees with its
    * records. `keys`: keys whose digest, kept beside the record, is not the
@@ -740,8 +742,7 @@ export class KvNode {
   ): void {
     const keyId = keyIdOf(request.bucket, request.key);
     // Over a removed tombstone's ghost, so that the dots continue past those the tombstone covers (tombstones.ts).
-    const held = this.#replica.entry(keyId);
-    const current = held?.record ?? this.#tombstones.ghost(keyId);
+    const current = this.#replica.get(keyId) ?? this.#tombstones.ghost(keyId);
     assert(current?.kind !== "lww", "a causal bucket holds causal records");
     const fence = current?.fence ?? 0;
     if (request.fence < fence) {
@@ -1464,20 +1465,6 @@ function isClientReply(value: unknown): value is ClientReply {
     typeof r.siblings === "number"
   );
 }
-
-/**
- * The bytes a record arrived in, when they are what `encodeRecord` would
- * write for the record stored (so the replica stores and hashes them rather
- * than encoding again): when the record is the one received, unmerged. Every
- * record has one encoding: `decodeRecord` checks every length, the UTF-8 of
- * an LWW node id and every double's bits, and a causal set's bytes are
- * @skew/vector's canonical encoding (minimal varints, ordered ids and dots)
- * of siblings in a fixed layout (tested in record/codec.test.ts). A causal
- * replica that takes a new key's first set, or a set that covers its own,
- * then skips an encoding: a causal put to a new key went from 73 to 75 µs to
- * 59 to 61 in one process (`LocalCluster`, 100-byte values), and from about
- * 237 to 212 µs of CPU on the 3-node cluster at 150 connections.
- */
 
 /** The earlier of two wake times, either of which may be absent. */
 function earlier(a: number | undefined, b: number | undefined): number | undefined {

@@ -92,6 +92,8 @@ export interface TombstonesHost {
   send(to: string, payload: PeerPayload): void;
   write(op: StorageOp): void;
   record(keyId: string): KvRecord | undefined;
+  /** The digest of this replica's record of the key (`recordDigest`, kept beside it), or undefined. */
+  digest(keyId: string): number | undefined;
   /** Removes this replica's record of the key (memory, disk, Merkle tree). */
   removeRecord(keyId: string): void;
   /** Whether this node holds a hint (hinted handoff) for the key, for any primary. */
@@ -278,8 +280,7 @@ export class Tombstones {
 
   onQuery(from: string, message: Omit<TombstoneQueryMessage, "ts">): void {
     const keyId = `${message.bucket}\u0000${message.key}`;
-    const record = this.#host.record(keyId);
-    const digest = record === undefined ? (this.ghostDigest(keyId) ?? null) : recordDigest(encodeRecord(record));
+    const digest = this.#host.digest(keyId) ?? this.ghostDigest(keyId) ?? null;
     this.#host.send(from, { kind: "tombstone-status", round: message.round, digest, hinted: this.#host.hinted(keyId) });
   }
 

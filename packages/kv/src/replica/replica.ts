@@ -125,6 +125,18 @@ export class Replica {
     return this.#merge(keyId, this.#held.get(keyId), incoming, bytes);
   }
 
+  /**
+   * The join of the held record and `incoming`. When the join is the
+   * incoming record itself, unmerged, its received bytes are stored and
+   * hashed rather than encoded again: every record has one encoding
+   * (`decodeRecord` checks every length, the UTF-8 of an LWW node id and
+   * every double's bits, and a causal set's bytes are @skew/vector's
+   * canonical encoding, minimal varints and ordered ids and dots, of siblings
+   * in a fixed layout; a law in test/record/codec.test.ts). For a causal put
+   * to a new key that skipped encoding took 73 to 75 µs to 59 to 61 in one
+   * process (`LocalCluster`, 100-byte values), and about 237 to 212 µs of
+   * CPU on the 3-node cluster at 150 connections.
+   */
   #merge(keyId: string, held: Held | undefined, incoming: KvRecord, incomingBytes: Uint8Array | undefined): Applied {
     const before = held?.record;
     const record = before === undefined ? incoming : mergeRecords(before, incoming);
