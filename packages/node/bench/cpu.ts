@@ -15,9 +15,12 @@
  * closed-loop rate, the same for all three; the replication floor also at
  * half of its own best. The replication floor is what any replicated write
  * on these parts costs on this machine, whatever its conflict handling:
- * the cluster's cost above it is Skew's own. Last, the replication floor
- * with nothing stored, at the cluster's half of peak: what is left of its
- * latency when the store is taken away. The cost of a put
+ * the cluster's cost above it is Skew's own. Then the replication floor
+ * with no group commit window (`groupCommitWindowMs` 0) at the closed
+ * loads: the parts' best where a few connections leave the window waiting
+ * for company. Last, the replication floor with nothing stored, at the
+ * cluster's half of peak: what is left of its latency when the store is
+ * taken away. The cost of a put
  * is not a constant: it falls as load rises and each wake-up of a process
  * carries more puts, which is why the table spans the loads.
  * CPU is each process's user + system time from
@@ -143,7 +146,12 @@ async function measured(pids: readonly number[], load: () => Promise<LoadResult>
 }
 
 /** The floor, the replication floor (with or without its store) or the cluster (the subject). */
-type Role = "floor" | "replication floor" | "replication floor, nothing stored" | "subject";
+type Role =
+  | "floor"
+  | "replication floor"
+  | "replication floor, no commit window"
+  | "replication floor, nothing stored"
+  | "subject";
 
 /** A load of this benchmark: closed at `connections`, or open at `rate` requests per second. */
 interface Load {
@@ -231,8 +239,10 @@ async function main(): Promise<Measured[]> {
       role: Role,
       name: string,
       run: (measure: (load: Load) => Promise<number>) => Promise<void>,
+      groupCommitWindowMs?: number,
     ): Promise<void> => {
-      const replication = await startReplicationFloor(join(dir, `replication-${storage}`), storage);
+      const folder = join(dir, `replication-${storage}-${groupCommitWindowMs ?? "default"}`);
+      const replication = await startReplicationFloor(folder, storage, groupCommitWindowMs);
       try {
         const pids = replication.children.map((child) => child.pid as number);
         const target = { targets: replication.urls, method: "PUT" as const, valueBytes, warmupMs: 0 };
@@ -253,6 +263,20 @@ async function main(): Promise<Measured[]> {
       await measure(open);
       await measure(openLoad(Math.max(10, Math.round(peak / 2))));
     });
+    // Where a closed loop's few puts leave the store waiting for company, the
+    // group commit window is latency the parts could do without: this is the
+    // parts' best at low load, bought with more fsyncs a put.
+    say("the replication floor again, with no group commit window ...");
+    const unwindowed = "replication floor, no commit window";
+    await withReplicationFloor(
+      "level",
+      unwindowed,
+      unwindowed,
+      async (measure) => {
+        for (const connections of connectionCounts) await measure(closedLoad(connections));
+      },
+      0,
+    );
     say("the replication floor again, storing nothing ...");
     const bare = "replication floor, nothing stored";
     await withReplicationFloor("none", bare, bare, async (measure) => {
@@ -294,7 +318,13 @@ function report(rows: readonly Measured[]): void {
     const loads = [...new Set(rows.map((r) => r.load.label))];
     for (const load of loads) {
       lines.push("", `[CPU per put, ${load}]`);
-      for (const role of ["floor", "replication floor", "replication floor, nothing stored"] as const) {
+      const references = [
+        "floor",
+        "replication floor",
+        "replication floor, no commit window",
+        "replication floor, nothing stored",
+      ] as const;
+      for (const role of references) {
         for (const row of rows.filter((r) => r.load.label === load && r.role === role)) lines.push(line(row));
       }
       for (const row of rows.filter((r) => r.load.label === load && r.role === "subject")) {

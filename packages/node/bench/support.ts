@@ -32,16 +32,25 @@ export async function startFloor(dir: string): Promise<{ url: string; child: Chi
 /**
  * Starts the replication floor's three members on free ports, their data
  * under `dir`; `stop` ends them. `storage: "none"`: they store nothing.
+ * `groupCommitWindowMs`: their store's (`SKEW_GROUP_COMMIT_WINDOW_MS`);
+ * when absent, this process's environment's, or else the store's default
+ * (the node's).
  */
 export async function startReplicationFloor(
   dir: string,
   storage: "level" | "none" = "level",
+  groupCommitWindowMs?: number,
 ): Promise<{ urls: string[]; children: ChildProcess[]; stop(): void }> {
   const ids = ["r1", "r2", "r3"];
   const ports = await Promise.all(ids.map(() => freePort()));
   const urls = ports.map((port) => `http://127.0.0.1:${port}`);
   const members = ids.map((id, i) => `${id}=${urls[i]}`).join(",");
-  const env = { ...process.env, SKEW_SECRET: randomBytes(24).toString("base64url"), SKEW_FLOOR_STORAGE: storage };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SKEW_SECRET: randomBytes(24).toString("base64url"),
+    SKEW_FLOOR_STORAGE: storage,
+  };
+  if (groupCommitWindowMs !== undefined) env.SKEW_GROUP_COMMIT_WINDOW_MS = String(groupCommitWindowMs);
   const children: ChildProcess[] = [];
   const stop = (): void => {
     for (const child of children) child.kill("SIGTERM");
