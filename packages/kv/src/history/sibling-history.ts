@@ -341,6 +341,12 @@ export class SiblingHistory {
     return ok(found.sort(compareDots));
   }
 
+  /** Whether `key` has a history here: a report of it was observed (and the key not forgotten since). */
+  has(key: string): boolean {
+    checkKey(key);
+    return this.#keys.has(key);
+  }
+
   /** The earliest time a read of `key` can be answered at: −∞ while nothing of it was dropped, +∞ after an ambiguous live report. */
   horizon(key: string): number {
     checkKey(key);

@@ -67,6 +67,16 @@
  * and it is kept (a sibling superseded at or before the stored horizon is
  * skipped, being past what the key answers anyway).
  *
+ * Keys the record answers for. The same holds in memory: a key none of
+ * whose changes retired a sibling or recorded one late (every new key, and a
+ * key whose writes only ever added siblings) has no history of its own
+ * here. Its history would be exactly its record's siblings, each live from
+ * its stamp (live siblings are never dropped), so reads of its past are
+ * answered from the record (`recordOf`, the replica's). Its first change
+ * that retires a sibling or records one late first gives the key the
+ * history its record implies, then proceeds as for any key; so does the
+ * record's removal (`recordRemoved`), before the record goes.
+ *
  * Garbage collection runs from `tick`, at most every
  * `historyCollectIntervalMs`, visiting at most `collectKeysPerCall` keys per
  * bucket (the history's own round robin, mirrored here to sync storage).
@@ -148,7 +158,20 @@ export class CausalHistories {
   /** The dot keys of the siblings the histories dropped since this list was last taken (`onDrop`). */
   #dropped: string[] = [];
 
-  constructor(buckets: ReadonlyMap<string, ConflictMode>, options: LwwHistoryOptions, write: (op: StorageOp) => void) {
+  /** The replica's current record of a key. */
+  readonly #recordOf: (keyId: string) => KvRecord | undefined;
+
+  /**
+   * `recordOf`: the replica's current record of a key, which answers for a
+   * key that has no history of its own yet (module comment).
+   */
+  constructor(
+    buckets: ReadonlyMap<string, ConflictMode>,
+    options: LwwHistoryOptions,
+    write: (op: StorageOp) => void,
+    recordOf: (keyId: string) => KvRecord | undefined,
+  ) {
+    this.#recordOf = recordOf;
     this.#store = new HistoryStore({ prefix: causalHistoryPrefix, infiniteHorizon: true }, write, this.stats);
     const maxAgeMs = options.maxAgeMs ?? historyMaxAgeMsDefault;
     if (!(typeof maxAgeMs === "number" && maxAgeMs >= 0 && Number.isFinite(maxAgeMs))) {
@@ -188,6 +211,10 @@ export class CausalHistories {
     const bucket = this.#store.bucketOf(keyId);
     if (bucket === undefined) return;
     const result = after.set.siblings();
+    if (!bucket.history.has(keyId)) {
+      if (onlyAdds(before, incoming, after, result, served)) return; // the record still answers for the key
+      if (before?.kind === "causal") this.#adopt(bucket, keyId, before);
+    }
     const observe = (report: SiblingReport, stamp?: number): void =>
       this.#observe(bucket, keyId, this.#late(bucket, keyId, report, served), undefined, stamp);
     for (const s of result) observe(reportOf(s, undefined), s.value.at);
@@ -209,6 +236,26 @@ export class CausalHistories {
         observe(reportOf(retired, supersededAt));
       }
     }
+  }
+
+  /**
+   * Gives a key the record answers for the history its record implies:
+   * every sibling live from its stamp (which needs no entry).
+   */
+  #adopt(bucket: BucketHistory, keyId: string, record: KvRecord & { kind: "causal" }): void {
+    for (const s of record.set.siblings()) this.#observe(bucket, keyId, reportOf(s, undefined), undefined, s.value.at);
+  }
+
+  /**
+   * The replica is about to drop its record of `keyId` (`record`): a key
+   * the record answered for takes its history from it first, so reads of
+   * the key's past answer as before.
+   */
+  recordRemoved(keyId: string, record: KvRecord): void {
+    if (record.kind !== "causal") return;
+    const bucket = this.#store.bucketOf(keyId);
+    if (bucket === undefined || bucket.history.has(keyId)) return;
+    this.#adopt(bucket, keyId, record);
   }
 
   /**
@@ -241,14 +288,38 @@ export class CausalHistories {
     if (bucket === undefined) return undefined;
     const truncated = this.#store.truncated(keyId, at);
     if (truncated !== undefined) return err(truncated);
+    if (!bucket.history.has(keyId)) {
+      const record = this.#recordOf(keyId);
+      if (record?.kind !== "causal") return ok([]);
+      const live = record.set.siblings().filter((s) => s.value.at <= at);
+      return ok(
+        live
+          .sort(compareDots)
+          .map(({ replica, counter, value: s }) => ({ replica, counter, at: s.at, value: s.value })),
+      );
+    }
     const found = bucket.history.siblingsAt(keyId, at);
     if (!found.ok) return found;
     return ok(found.value.map(({ replica, counter, at: stamp, value }) => ({ replica, counter, at: stamp, value })));
   }
 
-  /** The siblings of the key kept here, oldest first. */
+  /** The siblings of the key kept here, oldest first (by stamp, then dot). */
   history(keyId: string): SiblingVersionView[] {
-    return this.#store.history(keyId);
+    const bucket = this.#store.bucketOf(keyId);
+    if (bucket === undefined || bucket.history.has(keyId)) return this.#store.history(keyId);
+    const record = this.#recordOf(keyId);
+    if (record?.kind !== "causal") return [];
+    return record.set
+      .siblings()
+      .map(({ replica, counter, value }) => ({
+        replica,
+        counter,
+        at: value.at,
+        supersededAt: undefined,
+        bytes: value.value === null ? 0 : value.value.byteLength,
+        tombstone: value.value === null,
+      }))
+      .sort((a, b) => (a.at !== b.at ? (a.at < b.at ? -1 : 1) : compareDots(a, b)));
   }
 
   /** The earliest time a read of the key can be answered at here (−∞ while nothing was dropped). */
@@ -275,10 +346,17 @@ export class CausalHistories {
   restoreRecord(keyId: string, record: KvRecord): void {
     if (record.kind !== "causal") return;
     const bucket = this.#store.bucketOf(keyId);
-    if (bucket === undefined) return;
+    // A key no entry brought back is one the record answers for (module comment).
+    if (bucket === undefined || !bucket.history.has(keyId)) return;
     for (const s of record.set.siblings()) {
       if (!bucket.history.keeps(keyId, s)) this.#observe(bucket, keyId, reportOf(s, undefined), undefined, s.value.at);
     }
+  }
+
+  /** Whether the replica's record answers for `keyId`'s past (it has no history of its own here: module comment). */
+  answeredByRecord(keyId: string): boolean {
+    const bucket = this.#store.bucketOf(keyId);
+    return bucket !== undefined && !bucket.history.has(keyId);
   }
 
   /** Reads back one stored entry at start; false (and a delete queued) when it is damaged or foreign. */
@@ -407,6 +485,35 @@ export class CausalReadAtCoordination extends ReadAtQuorum {
     }
     return this.refusal("siblings");
   }
+}
+
+/**
+ * Whether a change to a key the record answers for leaves it so: it
+ * retired nothing (every sibling of the record before and of the incoming
+ * one is in the result) and recorded no sibling late (none the record did
+ * not hold was stamped at or below a served read).
+ */
+function onlyAdds(
+  before: KvRecord | undefined,
+  incoming: KvRecord | undefined,
+  after: KvRecord & { kind: "causal" },
+  result: readonly DottedSibling<Sibling>[],
+  served: ServedReads,
+): boolean {
+  const held = before?.kind === "causal" ? before : undefined;
+  // The common case, a new key's first record: nothing held, nothing else came.
+  if (held === undefined && (incoming === undefined || incoming === after)) {
+    for (const s of result) if (served.late("causal", s.value.at)) return false;
+    return true;
+  }
+  const kept = new Set(result.map(dotKey));
+  for (const source of [held, incoming]) {
+    if (source?.kind !== "causal" || source === after) continue;
+    for (const s of source.set.siblings()) if (!kept.has(dotKey(s))) return false;
+  }
+  const own = new Set(held?.set.siblings().map(dotKey));
+  for (const s of result) if (!own.has(dotKey(s)) && served.late("causal", s.value.at)) return false;
+  return true;
 }
 
 /** `counter:replica` is unambiguous: the counter is digits only. */

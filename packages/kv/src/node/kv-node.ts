@@ -302,6 +302,8 @@ export class KvNode {
       record: (keyId) => this.#replica.get(keyId),
       digest: (keyId) => this.#replica.digest(keyId),
       removeRecord: (keyId) => {
+        const record = this.#replica.get(keyId);
+        if (record !== undefined) this.#causalHistory.recordRemoved(keyId, record);
         const digest = this.#replica.delete(keyId);
         this.#outbox.write({ kind: "delete", key: recordPrefix + keyId });
         this.#recordChanged(keyId, undefined, undefined, digest);
@@ -309,7 +311,12 @@ export class KvNode {
       hinted: (keyId) => this.#hints.recordsFor(keyId).length > 0,
     });
     this.#history = new LwwHistories(modes, options.history ?? {}, (op) => this.#outbox.write(op));
-    this.#causalHistory = new CausalHistories(modes, options.history ?? {}, (op) => this.#outbox.write(op));
+    this.#causalHistory = new CausalHistories(
+      modes,
+      options.history ?? {},
+      (op) => this.#outbox.write(op),
+      (keyId) => this.#replica.get(keyId),
+    );
     this.#snapshots = new SnapshotReads({
       clocks,
       clusterSize: this.ring.nodes.length,

@@ -43,8 +43,14 @@ describe("retiredAt: the stamp of the write that retired a sibling", () => {
 /** Nothing served yet: every report is recorded at its stamps. */
 const unserved = new ServedReads();
 
-function histories(writes: StorageOp[], options = {}): CausalHistories {
-  return new CausalHistories(new Map([["c", "causal"]]), options, (op) => writes.push(op));
+/** `records`: the replica's, which answer for a key until a change gives it a history of its own. */
+function histories(writes: StorageOp[], options = {}, records = new Map<string, CausalRecord>()): CausalHistories {
+  return new CausalHistories(
+    new Map([["c", "causal"]]),
+    options,
+    (op) => writes.push(op),
+    (id) => records.get(id),
+  );
 }
 
 describe("CausalHistories", () => {
@@ -102,6 +108,45 @@ describe("CausalHistories", () => {
       ["n3", 41, undefined],
     ]);
     expect(h.stats.reportsLate).toBeGreaterThan(0);
+  });
+
+  it("lets the record answer for a key until a change retires a sibling, and keeps its past when the record goes", () => {
+    const writes: StorageOp[] = [];
+    const records = new Map<string, CausalRecord>();
+    const h = histories(writes, {}, records);
+    const { a, ab, c } = scenario();
+    const at = (t: number): string[] => {
+      const found = h.siblingsAt(keyId, t);
+      if (found === undefined || !found.ok) throw new Error("no answer");
+      return found.value.map((s) => new TextDecoder().decode(s.value as Uint8Array));
+    };
+    records.set(keyId, a);
+    h.accept(keyId, undefined, undefined, a, unserved);
+    records.set(keyId, ab);
+    h.accept(keyId, a, ab, ab, unserved); // B beside A: nothing retired
+    expect(h.answeredByRecord(keyId)).toBe(true);
+    expect([at(9), at(10), at(20)]).toEqual([[], ["A"], ["A", "B"]]);
+    expect(h.history(keyId).map((s) => [s.replica, s.at, s.supersededAt])).toEqual([
+      ["n1", 10, undefined],
+      ["n2", 20, undefined],
+    ]);
+    const abc = mergeRecords(ab, c) as CausalRecord;
+    records.set(keyId, abc);
+    h.accept(keyId, ab, c, abc, unserved); // C retires A and B: the key takes the history its record implied
+    expect(h.answeredByRecord(keyId)).toBe(false);
+    expect([at(10), at(20), at(30)]).toEqual([["A"], ["A", "B"], ["C"]]);
+
+    // A key whose record is removed (a tombstone's, say) keeps its past: the history takes it from the record first.
+    const other = keyIdOf("c", "y");
+    const d = causalWrite(undefined, null, VectorClock.empty, 0, "n1", 50);
+    records.set(other, d);
+    h.accept(other, undefined, undefined, d, unserved);
+    h.recordRemoved(other, d);
+    records.delete(other);
+    expect(h.answeredByRecord(other)).toBe(false);
+    expect(h.history(other).map((s) => [s.replica, s.at, s.tombstone])).toEqual([["n1", 50, true]]);
+    // None of it needed an entry: every sibling kept live was born at its stamp, and only A and B were superseded.
+    expect(replayStorage(writes).size).toBe(2);
   });
 
   it("restores what it stored, and drops (and deletes) an entry that fails its checksum", () => {

@@ -7,7 +7,9 @@
  * entries and its records has the same horizons, answers every read of the
  * past alike, and again stores exactly that. (It may keep less: a sibling
  * superseded at or below the stored horizon answers no read, and a restart
- * skips it and deletes its entry.) lww-history-node.test.ts states the same
+ * skips it and deletes its entry.) A key that has no history of its own
+ * (its record answers for it) answers, lists and stores exactly as it would
+ * with one. lww-history-node.test.ts states the same
  * of last-write-wins buckets, where a restart rebuilds the very same versions.
  */
 import { VectorClock } from "@skew/vector";
@@ -99,13 +101,33 @@ describe("CausalHistories' storage", () => {
     let droppedTotal = 0;
     let lateTotal = 0;
     let withoutEntryTotal = 0;
+    let answeredByRecordTotal = 0;
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 3 }), fc.array(opArb, { maxLength: 40 }), (versionsPerKey, ops) => {
         const buckets = new Map([["c", "causal" as const]]);
         const options = { versionsPerKey, maxAgeMs: 20, collectKeysPerCall: 2 };
         const writes: StorageOp[] = [];
-        const histories = new CausalHistories(buckets, options, (op) => writes.push(op));
         const held = new Map<string, CausalRecord>(); // the replica's records
+        const histories = new CausalHistories(
+          buckets,
+          options,
+          (op) => writes.push(op),
+          (id) => held.get(id),
+        );
+        // The same replica as if every key had a history of its own from its first change, as before keys the
+        // record answers for: each change is followed by the adoption a removal of the record would make.
+        const ownWrites: StorageOp[] = [];
+        const own = new CausalHistories(
+          buckets,
+          options,
+          (op) => ownWrites.push(op),
+          (id) => held.get(id),
+        );
+        const accept: CausalHistories["accept"] = (keyId, before, incoming, after, servedNow) => {
+          histories.accept(keyId, before, incoming, after, servedNow);
+          own.accept(keyId, before, incoming, after, servedNow);
+          own.recordRemoved(keyId, after);
+        };
         const copies = peers.map(() => new Map<string, CausalRecord>()); // each peer's records
         let at = 0;
         let nowMs = 0;
@@ -119,7 +141,7 @@ describe("CausalHistories' storage", () => {
             at += 1;
             const after = causalWrite(before, new Uint8Array([at & 0xff]), context, 0, replica, at);
             held.set(op.key, after);
-            histories.accept(op.key, before, undefined, after, served);
+            accept(op.key, before, undefined, after, served);
           } else if (op.kind === "peer") {
             const copy = copies[op.peer] as Map<string, CausalRecord>;
             const mine = copy.get(op.key);
@@ -131,7 +153,7 @@ describe("CausalHistories' storage", () => {
             const before = held.get(op.key);
             const after = (before === undefined ? written : mergeRecords(before, written)) as CausalRecord;
             held.set(op.key, after);
-            histories.accept(op.key, before, written, after, served);
+            accept(op.key, before, written, after, served);
           } else if (op.kind === "sync") {
             const copy = copies[op.peer] as Map<string, CausalRecord>;
             const mine = held.get(op.key);
@@ -145,11 +167,18 @@ describe("CausalHistories' storage", () => {
           } else {
             nowMs += 1_000; // past historyCollectIntervalMs: every tick collects
             histories.tick(nowMs, at);
+            own.tick(nowMs, at);
           }
           // Repeatable: the same siblings, unless the horizon rose past t and the read is refused outright.
           expect(given.changed()).toEqual([]);
           const disk = replayStorage(writes);
+          const ownDisk = replayStorage(ownWrites);
           for (const keyId of keyIds) {
+            // A key the record answers for answers, lists and stores as one with a history of its own.
+            expect(histories.history(keyId)).toEqual(own.history(keyId));
+            expect(histories.horizon(keyId)).toBe(own.horizon(keyId));
+            for (let t = 0; t <= at + 1; t++) expect(answer(histories, keyId, t)).toEqual(answer(own, keyId, t));
+            expect(storedDots(disk, keyId)).toEqual(storedDots(ownDisk, keyId));
             expect(storedDots(disk, keyId)).toEqual(entryDots(histories, keyId, held.get(keyId)));
             // Live in the history is what the replica's record holds: a sibling it no longer holds was superseded.
             const live = histories.history(keyId).filter((v) => v.supersededAt === undefined);
@@ -163,13 +192,19 @@ describe("CausalHistories' storage", () => {
         lateTotal += histories.stats.reportsLate;
         for (const keyId of keyIds) {
           withoutEntryTotal += histories.history(keyId).length - entryDots(histories, keyId, held.get(keyId)).length;
+          if (held.has(keyId) && histories.answeredByRecord(keyId)) answeredByRecordTotal++;
         }
         // A restarted replica reads storage back, entries first, then the live siblings of its records: the same
         // horizons and the same answer to every read, and its storage (with what the restart itself wrote) again
         // holds exactly what its records cannot give back.
         const disk = replayStorage(writes);
         const restartWrites: StorageOp[] = [];
-        const restarted = new CausalHistories(buckets, options, (op) => restartWrites.push(op));
+        const restarted = new CausalHistories(
+          buckets,
+          options,
+          (op) => restartWrites.push(op),
+          (id) => held.get(id),
+        );
         for (const [key, bytes] of disk) expect(restarted.restore(key, bytes)).toBe(true);
         for (const [keyId, record] of held) restarted.restoreRecord(keyId, record);
         const after = replayStorage(restartWrites, disk);
@@ -187,6 +222,8 @@ describe("CausalHistories' storage", () => {
     expect(lateTotal).toBeGreaterThan(0);
     // And live siblings were kept without an entry (the record's to give back), beside late ones with one.
     expect(withoutEntryTotal).toBeGreaterThan(0);
+    // And keys ended with their record answering for them, beside keys with a history of their own.
+    expect(answeredByRecordTotal).toBeGreaterThan(0);
   });
 
   it("marks a kept sibling superseded even when its supersession is at or below the stored horizon", () => {
@@ -195,8 +232,14 @@ describe("CausalHistories' storage", () => {
     // horizon to 4, and the third, n2/1's supersession at 4, was skipped as "below the horizon" though the
     // history kept n2/1 live: a read at 4 then showed it beside the write that overwrote it.
     const writes: StorageOp[] = [];
-    const histories = new CausalHistories(new Map([["c", "causal"]]), { versionsPerKey: 1 }, (op) => writes.push(op));
     const keyId = keyIds[0] as string;
+    const records = new Map<string, CausalRecord>();
+    const histories = new CausalHistories(
+      new Map([["c", "causal"]]),
+      { versionsPerKey: 1 },
+      (op) => writes.push(op),
+      (id) => records.get(id),
+    );
     const v = new Uint8Array([1]);
     const one = causalWrite(undefined, v, VectorClock.empty, 0, replica, 1);
     histories.accept(keyId, undefined, undefined, one, unserved);
