@@ -283,6 +283,12 @@ export class VersionHistory {
   }
 
   /** The versions of `key` kept, oldest first. */
+  /** Whether `key` has a history here: a version of it was inserted (and the key not forgotten since). */
+  has(key: string): boolean {
+    checkKey(key);
+    return this.#keys.has(key);
+  }
+
   history(key: string): VersionView[] {
     checkKey(key);
     const entry = this.#keys.get(key);

@@ -303,14 +303,22 @@ export class KvNode {
       digest: (keyId) => this.#replica.digest(keyId),
       removeRecord: (keyId) => {
         const record = this.#replica.get(keyId);
-        if (record !== undefined) this.#causalHistory.recordRemoved(keyId, record);
+        if (record !== undefined) {
+          this.#history.recordRemoved(keyId, record);
+          this.#causalHistory.recordRemoved(keyId, record);
+        }
         const digest = this.#replica.delete(keyId);
         this.#outbox.write({ kind: "delete", key: recordPrefix + keyId });
         this.#recordChanged(keyId, undefined, undefined, digest);
       },
       hinted: (keyId) => this.#hints.recordsFor(keyId).length > 0,
     });
-    this.#history = new LwwHistories(modes, options.history ?? {}, (op) => this.#outbox.write(op));
+    this.#history = new LwwHistories(
+      modes,
+      options.history ?? {},
+      (op) => this.#outbox.write(op),
+      (keyId) => this.#replica.get(keyId),
+    );
     this.#causalHistory = new CausalHistories(
       modes,
       options.history ?? {},

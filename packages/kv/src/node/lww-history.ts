@@ -27,6 +27,16 @@
  * `HISTORY_TRUNCATED` is due. A read below the stored horizon fails the same
  * way the in-memory history's horizon makes it fail.
  *
+ * Keys the record answers for. A key whose one version so far is its
+ * record's, recorded at its stamp (every new key's first write, unless it
+ * came late after a served read), has no history of its own and no entry:
+ * its history would be that one version, which the replica's record holds
+ * (`recordOf`), so reads of its past are answered from the record, and a
+ * restarted replica finds it there. Its next version of any kind (a newer
+ * one, a loser, a late one), or the record's removal (`recordRemoved`),
+ * first gives the key that history, with the version's entry, then
+ * proceeds as for any key.
+ *
  * Garbage collection runs from `tick`, at most every
  * `historyCollectIntervalMs` of monotonic time, each call visiting at most
  * `collectKeysPerCall` keys per bucket (the history's own round robin). Age
@@ -49,7 +59,7 @@ import {
   type VersionView,
 } from "../history/index.js";
 import type { ConflictMode } from "../modes.js";
-import { decodeRecord, encodeRecord, type KvRecord } from "../record/index.js";
+import { compareValues, decodeRecord, encodeRecord, type KvRecord, type LwwRecord } from "../record/index.js";
 import { HistoryStore, type StoredEntry } from "./history-store.js";
 import type { ServedReads } from "./served-reads.js";
 import type { StorageOp } from "./storage.js";
@@ -97,7 +107,20 @@ export class LwwHistories {
   /** The versions kept per key in storage, by (at, node), and the stored horizons. */
   readonly #store: HistoryStore<VersionView, BucketHistory, StoredVersion>;
 
-  constructor(buckets: ReadonlyMap<string, ConflictMode>, options: LwwHistoryOptions, write: (op: StorageOp) => void) {
+  /** The replica's current record of a key. */
+  readonly #recordOf: (keyId: string) => KvRecord | undefined;
+
+  /**
+   * `recordOf`: the replica's current record of a key, which answers for a
+   * key that has no history of its own yet (module comment).
+   */
+  constructor(
+    buckets: ReadonlyMap<string, ConflictMode>,
+    options: LwwHistoryOptions,
+    write: (op: StorageOp) => void,
+    recordOf: (keyId: string) => KvRecord | undefined,
+  ) {
+    this.#recordOf = recordOf;
     this.#store = new HistoryStore({ prefix: historyPrefix, infiniteHorizon: false }, write, this.stats);
     const maxAgeMs = options.maxAgeMs;
     if (maxAgeMs !== undefined && !(typeof maxAgeMs === "number" && maxAgeMs >= 0 && Number.isFinite(maxAgeMs))) {
@@ -122,8 +145,8 @@ export class LwwHistories {
 
   /**
    * A replica accepted `incoming` for `keyId` (`before`: its record until
-   * then): records the version, durably, unless a higher fencing token had
-   * already been seen for the key.
+   * then; `won`: `incoming` became its record): records the version,
+   * durably, unless a higher fencing token had already been seen for the key.
    */
   accept(
     keyId: string,
@@ -136,15 +159,53 @@ export class LwwHistories {
     if (incoming.kind !== "lww") return;
     const bucket = this.#store.bucketOf(keyId);
     if (bucket === undefined) return;
-    if (before?.kind === "lww" && incoming.stamp.fence < before.stamp.fence) return;
+    const held = before?.kind === "lww" ? before : undefined;
+    if (held !== undefined && incoming.stamp.fence < held.stamp.fence) return;
+    const own = bucket.history.has(keyId);
     let at = incoming.stamp.time;
     if (served.late(bucket.mode, at)) {
       // A read of the past at or after its stamp was answered here: served-reads.ts.
       if (!won) return; // never the answer after the mark; before it, the answer was given
       this.stats.versionsLate++;
-      at = served.visibleAt(bucket.mode, at, bucket.history.history(keyId).at(-1)?.at);
+      const latest = own ? bucket.history.history(keyId).at(-1)?.at : held?.stamp.time;
+      at = served.visibleAt(bucket.mode, at, latest);
+    }
+    if (!own) {
+      // The record answers for the key while it is its one version, at its stamp (module comment).
+      if (at === incoming.stamp.time && (held === undefined ? won : sameRecord(held, incoming))) return;
+      if (held !== undefined) this.#adopt(bucket, keyId, held);
     }
     this.#insert(bucket, keyId, { at, node: incoming.stamp.node, value: incoming.value }, incoming, encoded);
+  }
+
+  /** Gives a key the record answers for the history its record implies: its one version, at its stamp, stored. */
+  #adopt(bucket: BucketHistory, keyId: string, record: LwwRecord): void {
+    this.#insert(
+      bucket,
+      keyId,
+      { at: record.stamp.time, node: record.stamp.node, value: record.value },
+      record,
+      undefined,
+    );
+  }
+
+  /**
+   * The replica is about to drop its record of `keyId` (`record`, a
+   * tombstone's): a key the record answered for takes its history from it
+   * first, so reads of the key's past answer as before, here and after a
+   * restart.
+   */
+  recordRemoved(keyId: string, record: KvRecord): void {
+    if (record.kind !== "lww") return;
+    const bucket = this.#store.bucketOf(keyId);
+    if (bucket === undefined || bucket.history.has(keyId)) return;
+    this.#adopt(bucket, keyId, record);
+  }
+
+  /** Whether the replica's record answers for `keyId`'s past (it has no history of its own here: module comment). */
+  answeredByRecord(keyId: string): boolean {
+    const bucket = this.#store.bucketOf(keyId);
+    return bucket !== undefined && !bucket.history.has(keyId);
   }
 
   /**
@@ -157,13 +218,23 @@ export class LwwHistories {
     if (bucket === undefined) return undefined;
     const truncated = this.#store.truncated(keyId, at);
     if (truncated !== undefined) return err(truncated);
+    if (!bucket.history.has(keyId)) {
+      const record = this.#recordOf(keyId);
+      if (record?.kind !== "lww" || record.stamp.time > at) return ok(undefined);
+      return ok({ at: record.stamp.time, node: record.stamp.node, value: record.value });
+    }
     const found = bucket.history.versionAt(keyId, at);
     return found.ok ? ok(found.value) : found;
   }
 
   /** The versions of the key kept here, oldest first. */
   history(keyId: string): VersionView[] {
-    return this.#store.history(keyId);
+    const bucket = this.#store.bucketOf(keyId);
+    if (bucket === undefined || bucket.history.has(keyId)) return this.#store.history(keyId);
+    const record = this.#recordOf(keyId);
+    if (record?.kind !== "lww") return [];
+    const { time: at, node } = record.stamp;
+    return [{ at, node, bytes: record.value === null ? 0 : record.value.byteLength, tombstone: record.value === null }];
   }
 
   /** The earliest time a read of the key can be answered at here (−∞ while nothing was dropped). */
@@ -260,6 +331,16 @@ function maxAgeOf(mode: ConflictMode, maxAgeMs: number | undefined): number | un
 interface StoredVersion extends StoredEntry {
   readonly at: number;
   readonly node: string;
+}
+
+/** Whether two records are one: the same stamp and the same value. */
+function sameRecord(a: LwwRecord, b: LwwRecord): boolean {
+  return (
+    a.stamp.time === b.stamp.time &&
+    a.stamp.node === b.stamp.node &&
+    a.stamp.fence === b.stamp.fence &&
+    compareValues(a.value, b.value) === 0
+  );
 }
 
 /** One identity, (at, node): a replaced version keeps its entry. */
