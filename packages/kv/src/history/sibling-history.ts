@@ -341,7 +341,7 @@ export class SiblingHistory {
     return ok(found.sort(compareDots));
   }
 
-  /** Whether `key` has a history here: a report of it was observed (and the key not forgotten since). */
+  /** Whether `key` has a history here: a report of it was observed (a key, once there, stays). */
   has(key: string): boolean {
     checkKey(key);
     return this.#keys.has(key);

@@ -283,7 +283,7 @@ export class VersionHistory {
   }
 
   /** The versions of `key` kept, oldest first. */
-  /** Whether `key` has a history here: a version of it was inserted (and the key not forgotten since). */
+  /** Whether `key` has a history here: a version of it was inserted (a key, once there, stays). */
   has(key: string): boolean {
     checkKey(key);
     return this.#keys.has(key);

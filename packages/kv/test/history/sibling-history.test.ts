@@ -277,6 +277,7 @@ describe("SiblingHistory", () => {
       { replica: "n1", counter: 1, at: 10, supersededAt: 30, bytes: 3, tombstone: false },
       { replica: "n2", counter: 1, at: 25, supersededAt: undefined, bytes: 0, tombstone: true },
     ]);
+    expect([one.has("k"), one.has("other")]).toEqual([true, false]);
     expect(one.siblingsAt("k", 9)).toEqual({ ok: true, value: [] }); // nothing dropped: provably none
     const both = one.siblingsAt("k", 29);
     expect(both.ok && both.value.map((s) => `${s.replica}/${s.counter}`)).toEqual(["n1/1", "n2/1"]);

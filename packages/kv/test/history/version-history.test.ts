@@ -232,6 +232,7 @@ describe("VersionHistory", () => {
     expect(history.versionAt("x", 31)).toEqual({ ok: true, value: { at: 30, node: "n1", value: null } });
     expect(history.versionAt("never", 0)).toEqual({ ok: true, value: undefined });
     expect(history.history("never")).toEqual([]);
+    expect([history.has("x"), history.has("never")]).toEqual([true, false]);
   });
 
   it("keeps the record order's winner under one identity, whichever arrives first", () => {
