@@ -9,6 +9,7 @@ export {
   type SiblingReport,
   type SiblingVersion,
   type SiblingVersionView,
+  siblingViews,
 } from "./sibling-history.js";
 export {
   type CollectReport,
@@ -19,4 +20,5 @@ export {
   VersionHistory,
   type VersionHistoryOptions,
   type VersionView,
+  versionView,
 } from "./version-history.js";

@@ -156,6 +156,20 @@ interface KeySiblings {
   superseded: number;
 }
 
+/** Siblings as `history(key)` shows them: oldest first (by `at`, then dot). */
+export function siblingViews(versions: Iterable<SiblingVersion>): SiblingVersionView[] {
+  return [...versions]
+    .sort((a, b) => (a.at !== b.at ? (a.at < b.at ? -1 : 1) : compareDots(a, b)))
+    .map(({ replica, counter, at, supersededAt, value }) => ({
+      replica,
+      counter,
+      at,
+      supersededAt,
+      bytes: value === null ? 0 : value.byteLength,
+      tombstone: value === null,
+    }));
+}
+
 /** Dot order: replica id by UTF-16 code units, then counter (the order of @skew/vector's siblings). */
 export function compareDots(a: Dot, b: Dot): number {
   if (a.replica !== b.replica) return a.replica < b.replica ? -1 : 1;
@@ -369,17 +383,7 @@ export class SiblingHistory {
   history(key: string): SiblingVersionView[] {
     checkKey(key);
     const entry = this.#keys.get(key);
-    if (entry === undefined) return [];
-    return [...entry.kept.values()]
-      .sort((a, b) => (a.at !== b.at ? (a.at < b.at ? -1 : 1) : compareDots(a, b)))
-      .map(({ replica, counter, at, supersededAt, value }) => ({
-        replica,
-        counter,
-        at,
-        supersededAt,
-        bytes: value === null ? 0 : value.byteLength,
-        tombstone: value === null,
-      }));
+    return entry === undefined ? [] : siblingViews(entry.kept.values());
   }
 
   /** How many dropped dots of `key` are remembered as ghosts (for tests and debugging). */

@@ -89,6 +89,11 @@ export interface VersionView {
   readonly tombstone: boolean;
 }
 
+/** A version as `history(key)` shows it. */
+export function versionView({ at, node, value }: Version): VersionView {
+  return { at, node, bytes: value === null ? 0 : value.byteLength, tombstone: value === null };
+}
+
 /** What became of an inserted version. */
 export type InsertOutcome =
   /** Kept. */
@@ -291,14 +296,7 @@ export class VersionHistory {
 
   history(key: string): VersionView[] {
     checkKey(key);
-    const entry = this.#keys.get(key);
-    if (entry === undefined) return [];
-    return entry.versions.map(({ at, node, value }) => ({
-      at,
-      node,
-      bytes: value === null ? 0 : value.byteLength,
-      tombstone: value === null,
-    }));
+    return this.#keys.get(key)?.versions.map(versionView) ?? [];
   }
 
   /**

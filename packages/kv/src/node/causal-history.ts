@@ -55,7 +55,7 @@
  * served read: served-reads.ts). A live sibling born at its stamp, the
  * common case (every new key's), has no entry: the record holds its dot,
  * stamp, fence and value, and a restarted replica reads it back from there
- * (`restoreRecord`, after the entries). Once a sibling has an entry it keeps
+ * (`restoreRecords`, after the entries). Once a sibling has an entry it keeps
  * one: a supersession and a moved birth are never undone. An entry is
  * deleted in the batch in which the history drops its sibling. The horizon
  * is stored because a restarted replica rebuilds its history from the
@@ -95,6 +95,7 @@ import {
   type SiblingReport,
   type SiblingVersion,
   type SiblingVersionView,
+  siblingViews,
 } from "../history/index.js";
 import type { ConflictMode } from "../modes.js";
 import { compareValues, type KvRecord, type Sibling, type Value } from "../record/index.js";
@@ -288,38 +289,25 @@ export class CausalHistories {
     if (bucket === undefined) return undefined;
     const truncated = this.#store.truncated(keyId, at);
     if (truncated !== undefined) return err(truncated);
-    if (!bucket.history.has(keyId)) {
-      const record = this.#recordOf(keyId);
-      if (record?.kind !== "causal") return ok([]);
-      const live = record.set.siblings().filter((s) => s.value.at <= at);
-      return ok(
-        live
-          .sort(compareDots)
-          .map(({ replica, counter, value: s }) => ({ replica, counter, at: s.at, value: s.value })),
-      );
-    }
-    const found = bucket.history.siblingsAt(keyId, at);
+    const found = bucket.history.has(keyId)
+      ? bucket.history.siblingsAt(keyId, at)
+      : ok(this.#recordVersions(keyId).filter((s) => s.at <= at));
     if (!found.ok) return found;
     return ok(found.value.map(({ replica, counter, at: stamp, value }) => ({ replica, counter, at: stamp, value })));
   }
 
   /** The siblings of the key kept here, oldest first (by stamp, then dot). */
   history(keyId: string): SiblingVersionView[] {
-    const bucket = this.#store.bucketOf(keyId);
-    if (bucket === undefined || bucket.history.has(keyId)) return this.#store.history(keyId);
+    return this.#store.answeredByRecord(keyId) ? siblingViews(this.#recordVersions(keyId)) : this.#store.history(keyId);
+  }
+
+  /**
+   * The history a key the record answers for would have: its record's
+   * siblings, each live from its stamp, in dot order (the record's).
+   */
+  #recordVersions(keyId: string): SiblingVersion[] {
     const record = this.#recordOf(keyId);
-    if (record?.kind !== "causal") return [];
-    return record.set
-      .siblings()
-      .map(({ replica, counter, value }) => ({
-        replica,
-        counter,
-        at: value.at,
-        supersededAt: undefined,
-        bytes: value.value === null ? 0 : value.value.byteLength,
-        tombstone: value.value === null,
-      }))
-      .sort((a, b) => (a.at !== b.at ? (a.at < b.at ? -1 : 1) : compareDots(a, b)));
+    return record?.kind === "causal" ? record.set.siblings().map((s) => reportOf(s, undefined)) : [];
   }
 
   /** The earliest time a read of the key can be answered at here (−∞ while nothing was dropped). */
@@ -338,25 +326,29 @@ export class CausalHistories {
   }
 
   /**
-   * Reads back, at start, the live siblings of a causal record the replica
-   * holds: those without an entry (born at their stamp). Call it for every
-   * causal record once every entry is restored (`restore`): a sibling an
-   * entry brought back keeps the birth the entry says.
+   * Reads back, at start, the live siblings without an entry (born at their
+   * stamp) of the keys whose entries were restored, from the replica's
+   * records (`recordOf`). Call it once every entry is restored (`restore`)
+   * and every record is held: a sibling an entry brought back keeps the
+   * birth the entry says. A key no entry brought back needs nothing: its
+   * record answers for it (module comment).
    */
-  restoreRecord(keyId: string, record: KvRecord): void {
-    if (record.kind !== "causal") return;
-    const bucket = this.#store.bucketOf(keyId);
-    // A key no entry brought back is one the record answers for (module comment).
-    if (bucket === undefined || !bucket.history.has(keyId)) return;
-    for (const s of record.set.siblings()) {
-      if (!bucket.history.keeps(keyId, s)) this.#observe(bucket, keyId, reportOf(s, undefined), undefined, s.value.at);
+  restoreRecords(): void {
+    for (const bucket of this.#store.buckets()) {
+      for (const keyId of bucket.order) {
+        const record = this.#recordOf(keyId);
+        if (record?.kind !== "causal") continue;
+        for (const s of record.set.siblings()) {
+          if (!bucket.history.keeps(keyId, s))
+            this.#observe(bucket, keyId, reportOf(s, undefined), undefined, s.value.at);
+        }
+      }
     }
   }
 
   /** Whether the replica's record answers for `keyId`'s past (it has no history of its own here: module comment). */
   answeredByRecord(keyId: string): boolean {
-    const bucket = this.#store.bucketOf(keyId);
-    return bucket !== undefined && !bucket.history.has(keyId);
+    return this.#store.answeredByRecord(keyId);
   }
 
   /** Reads back one stored entry at start; false (and a delete queued) when it is damaged or foreign. */
@@ -521,7 +513,7 @@ function dotKey(dot: Dot): string {
   return `${dot.counter}:${dot.replica}`;
 }
 
-function reportOf(s: DottedSibling<Sibling>, supersededAt: number | undefined): SiblingReport {
+function reportOf(s: DottedSibling<Sibling>, supersededAt: number | undefined): SiblingVersion {
   const { replica, counter, value } = s;
   return { replica, counter, at: value.at, supersededAt, fence: value.fence, value: value.value };
 }

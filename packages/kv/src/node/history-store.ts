@@ -30,6 +30,8 @@ export interface HistoryBucket<T> {
     history(keyId: string): T[];
     /** Below what it no longer answers for a key. */
     horizon(keyId: string): number;
+    /** Whether it has a history of the key (else the replica's record answers for the key). */
+    has(keyId: string): boolean;
     collect(now: number): { readonly versionsDropped: number };
   };
   /** The keys in the history's insertion order. */
@@ -90,6 +92,17 @@ export class HistoryStore<T, B extends HistoryBucket<T>, E extends StoredEntry> 
   /** The history of `keyId`'s bucket, undefined when it keeps none. */
   bucketOf(keyId: string): B | undefined {
     return this.#buckets.get(splitKeyId(keyId).bucket);
+  }
+
+  /** The buckets that keep this history. */
+  buckets(): IterableIterator<B> {
+    return this.#buckets.values();
+  }
+
+  /** Whether the key's bucket keeps this history and the key has none of its own: its record answers for it. */
+  answeredByRecord(keyId: string): boolean {
+    const bucket = this.bucketOf(keyId);
+    return bucket !== undefined && !bucket.history.has(keyId);
   }
 
   /** What the history keeps of the key, oldest first. */

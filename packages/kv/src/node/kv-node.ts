@@ -1414,9 +1414,7 @@ export class KvNode {
     }
     // A causal history stores no entry for a live sibling born at its stamp: its record gives it back, once every
     // entry has (causal-history.ts).
-    for (const keyId of this.#replica.keyIds()) {
-      this.#causalHistory.restoreRecord(keyId, this.#replica.get(keyId) as KvRecord);
-    }
+    this.#causalHistory.restoreRecords();
     // The node's last run may have sent dots it did not live to store (early fan-out), unless it closed cleanly;
     // a relaxed store may have come back without its last writes, records holding this node's dots among them.
     const unclean = incarnation > 0 && closed !== incarnation;

@@ -57,6 +57,7 @@ import {
   type Version,
   VersionHistory,
   type VersionView,
+  versionView,
 } from "../history/index.js";
 import type { ConflictMode } from "../modes.js";
 import { compareValues, decodeRecord, encodeRecord, type KvRecord, type LwwRecord } from "../record/index.js";
@@ -180,13 +181,7 @@ export class LwwHistories {
 
   /** Gives a key the record answers for the history its record implies: its one version, at its stamp, stored. */
   #adopt(bucket: BucketHistory, keyId: string, record: LwwRecord): void {
-    this.#insert(
-      bucket,
-      keyId,
-      { at: record.stamp.time, node: record.stamp.node, value: record.value },
-      record,
-      undefined,
-    );
+    this.#insert(bucket, keyId, recordVersion(record), record, undefined);
   }
 
   /**
@@ -204,8 +199,7 @@ export class LwwHistories {
 
   /** Whether the replica's record answers for `keyId`'s past (it has no history of its own here: module comment). */
   answeredByRecord(keyId: string): boolean {
-    const bucket = this.#store.bucketOf(keyId);
-    return bucket !== undefined && !bucket.history.has(keyId);
+    return this.#store.answeredByRecord(keyId);
   }
 
   /**
@@ -220,8 +214,7 @@ export class LwwHistories {
     if (truncated !== undefined) return err(truncated);
     if (!bucket.history.has(keyId)) {
       const record = this.#recordOf(keyId);
-      if (record?.kind !== "lww" || record.stamp.time > at) return ok(undefined);
-      return ok({ at: record.stamp.time, node: record.stamp.node, value: record.value });
+      return ok(record?.kind === "lww" && record.stamp.time <= at ? recordVersion(record) : undefined);
     }
     const found = bucket.history.versionAt(keyId, at);
     return found.ok ? ok(found.value) : found;
@@ -229,12 +222,9 @@ export class LwwHistories {
 
   /** The versions of the key kept here, oldest first. */
   history(keyId: string): VersionView[] {
-    const bucket = this.#store.bucketOf(keyId);
-    if (bucket === undefined || bucket.history.has(keyId)) return this.#store.history(keyId);
+    if (!this.#store.answeredByRecord(keyId)) return this.#store.history(keyId);
     const record = this.#recordOf(keyId);
-    if (record?.kind !== "lww") return [];
-    const { time: at, node } = record.stamp;
-    return [{ at, node, bytes: record.value === null ? 0 : record.value.byteLength, tombstone: record.value === null }];
+    return record?.kind === "lww" ? [versionView(recordVersion(record))] : [];
   }
 
   /** The earliest time a read of the key can be answered at here (−∞ while nothing was dropped). */
@@ -331,6 +321,11 @@ function maxAgeOf(mode: ConflictMode, maxAgeMs: number | undefined): number | un
 interface StoredVersion extends StoredEntry {
   readonly at: number;
   readonly node: string;
+}
+
+/** A record's version: at its stamp's time. */
+function recordVersion(record: LwwRecord): Version {
+  return { at: record.stamp.time, node: record.stamp.node, value: record.value };
 }
 
 /** Whether two records are one: the same stamp and the same value. */

@@ -155,15 +155,15 @@ describe("CausalHistories", () => {
     const { a, ab, c } = scenario();
     h.accept(keyId, undefined, undefined, a, unserved);
     h.accept(keyId, a, ab, ab, unserved);
-    const abc = mergeRecords(ab, c);
+    const abc = mergeRecords(ab, c) as CausalRecord;
     h.accept(keyId, ab, c, abc, unserved);
     expect(h.horizon(keyId)).toBe(30); // one superseded sibling kept: the other dropped at 30
     const disk = replayStorage(writes);
-    const restored = histories([]);
+    const restored = histories([], {}, new Map([[keyId, abc]]));
     for (const [key, value] of disk) expect(restored.restore(key, value)).toBe(true);
     // The live siblings, born at their stamps, have no entry: the record gives them back.
     expect(restored.history(keyId).length).toBeLessThan(h.history(keyId).length);
-    restored.restoreRecord(keyId, abc);
+    restored.restoreRecords();
     expect(restored.history(keyId)).toEqual(h.history(keyId));
     expect(restored.horizon(keyId)).toBe(30);
     const below = restored.siblingsAt(keyId, 29);

@@ -206,7 +206,7 @@ describe("CausalHistories' storage", () => {
           (id) => held.get(id),
         );
         for (const [key, bytes] of disk) expect(restarted.restore(key, bytes)).toBe(true);
-        for (const [keyId, record] of held) restarted.restoreRecord(keyId, record);
+        restarted.restoreRecords();
         const after = replayStorage(restartWrites, disk);
         for (const keyId of keyIds) {
           expect(restarted.horizon(keyId)).toBe(histories.horizon(keyId));
