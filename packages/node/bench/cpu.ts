@@ -145,13 +145,15 @@ async function measured(pids: readonly number[], load: () => Promise<LoadResult>
   return { result, cpuMs, switches, machineBusy };
 }
 
-/** The floor, the replication floor (with or without its store) or the cluster (the subject). */
-type Role =
-  | "floor"
-  | "replication floor"
-  | "replication floor, no commit window"
-  | "replication floor, nothing stored"
-  | "subject";
+/** What the cluster is measured against, in the order the table shows them. */
+const references = [
+  "floor",
+  "replication floor",
+  "replication floor, no commit window",
+  "replication floor, nothing stored",
+] as const;
+/** A reference (the floor, the replication floor with or without its window or its store) or the cluster (the subject). */
+type Role = (typeof references)[number] | "subject";
 
 /** A load of this benchmark: closed at `connections`, or open at `rate` requests per second. */
 interface Load {
@@ -318,12 +320,6 @@ function report(rows: readonly Measured[]): void {
     const loads = [...new Set(rows.map((r) => r.load.label))];
     for (const load of loads) {
       lines.push("", `[CPU per put, ${load}]`);
-      const references = [
-        "floor",
-        "replication floor",
-        "replication floor, no commit window",
-        "replication floor, nothing stored",
-      ] as const;
       for (const role of references) {
         for (const row of rows.filter((r) => r.load.label === load && r.role === role)) lines.push(line(row));
       }
